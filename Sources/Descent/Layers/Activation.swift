@@ -1,0 +1,103 @@
+import RealModule
+
+/// An elementwise nonlinearity, each with its derivative beside it. Definitions and defaults are
+/// PyTorch's: GELU is the exact form, ELU's alpha is 1, LeakyReLU's slope 0.01, and Softplus has
+/// beta 1 and turns linear above a threshold of 20.
+public enum Activation: Sendable, Hashable {
+  case relu
+  case leakyRelu(slope: Double)
+  case elu(alpha: Double)
+  case gelu
+  case tanh
+  case sigmoid
+  case softplus(beta: Double, threshold: Double)
+  case identity
+
+  /// `y = f(x)` for `count` values.
+  @inline(__always)
+  func forward<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
+    switch self {
+    case .relu:
+      for i in 0..<count { y[i] = x[i] > 0 ? x[i] : 0 }
+    case .leakyRelu(let slope):
+      let a = T(slope)
+      for i in 0..<count { y[i] = x[i] > 0 ? x[i] : a * x[i] }
+    case .elu(let alpha):
+      let a = T(alpha)
+      for i in 0..<count { y[i] = x[i] > 0 ? x[i] : a * T.expMinusOne(x[i]) }
+    case .gelu:
+      for i in 0..<count { y[i] = x[i] * Self.standardNormalCDF(x[i]) }
+    case .tanh:
+      for i in 0..<count { y[i] = T.tanh(x[i]) }
+    case .sigmoid:
+      for i in 0..<count { y[i] = Self.sigmoid(x[i]) }
+    case .softplus(let beta, let threshold):
+      let b = T(beta)
+      let limit = T(threshold)
+      for i in 0..<count {
+        let bx = b * x[i]
+        y[i] = bx > limit ? x[i] : Self.logOnePlusExp(bx) / b
+      }
+    case .identity:
+      y.update(from: x, count: count)
+    }
+  }
+
+  /// `dx = dy * f'(x)`, from the layer's input `x` and output `y`.
+  @inline(__always)
+  func backward<T: Scalar>(
+    _ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ dy: UnsafePointer<T>,
+    _ dx: UnsafeMutablePointer<T>, count: Int
+  ) {
+    switch self {
+    case .relu:
+      for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+    case .leakyRelu(let slope):
+      let a = T(slope)
+      for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : a * dy[i] }
+    case .elu(let alpha):
+      // For x <= 0, f'(x) = alpha * exp(x) = y + alpha.
+      let a = T(alpha)
+      for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + a) }
+    case .gelu:
+      // d/dx [x Phi(x)] = Phi(x) + x phi(x).
+      let inverseSqrtTwoPi = 1 / T.sqrt(2 * T.pi)
+      for i in 0..<count {
+        let density = inverseSqrtTwoPi * T.exp(-x[i] * x[i] / 2)
+        dx[i] = dy[i] * (Self.standardNormalCDF(x[i]) + x[i] * density)
+      }
+    case .tanh:
+      for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    case .sigmoid:
+      for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    case .softplus(let beta, let threshold):
+      let b = T(beta)
+      let limit = T(threshold)
+      for i in 0..<count {
+        let bx = b * x[i]
+        dx[i] = bx > limit ? dy[i] : dy[i] * Self.sigmoid(bx)
+      }
+    case .identity:
+      dx.update(from: dy, count: count)
+    }
+  }
+
+  /// The logistic function, computed without overflow for any x.
+  @inline(__always)
+  static func sigmoid<T: Scalar>(_ x: T) -> T {
+    if x >= 0 { return 1 / (1 + T.exp(-x)) }
+    let e = T.exp(x)
+    return e / (1 + e)
+  }
+
+  /// `log(1 + exp(x))` without overflow: `max(x, 0) + log1p(exp(-|x|))`.
+  @inline(__always)
+  static func logOnePlusExp<T: Scalar>(_ x: T) -> T {
+    max(x, 0) + T.log(onePlus: T.exp(-abs(x)))
+  }
+
+  @inline(__always)
+  static func standardNormalCDF<T: Scalar>(_ x: T) -> T {
+    (1 + T.erf(x / T.sqrt(2))) / 2
+  }
+}

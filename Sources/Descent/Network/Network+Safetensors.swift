@@ -1,0 +1,108 @@
+import Foundation
+
+/// Weights as safetensors (https://github.com/huggingface/safetensors): an 8-byte little-endian
+/// header length, a JSON header naming each tensor's dtype, shape and byte range, then the raw
+/// little-endian data. Names and shapes are those of the equivalent PyTorch `nn.Sequential`'s
+/// state_dict, so `model.load_state_dict(safetensors.torch.load_file(path))` loads them.
+extension Network where T == Float {
+  /// The file's bytes: tensors in state_dict order, the header padded with spaces to 8 bytes.
+  public func safetensorsData(metadata: [String: String] = [:]) -> Data {
+    var entries: [String] = []
+    var offset = 0
+    for tensor in tensors {
+      let bytes = tensor.count * MemoryLayout<Float>.size
+      let shape = tensor.shape.map(String.init).joined(separator: ",")
+      entries.append(
+        "\(Self.jsonString(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+          + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
+      offset += bytes
+    }
+    if !metadata.isEmpty {
+      let pairs = metadata.sorted { $0.key < $1.key }
+        .map { "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))" }
+      entries.insert("\"__metadata__\":{\(pairs.joined(separator: ","))}", at: 0)
+    }
+    var header = Array("{\(entries.joined(separator: ","))}".utf8)
+    while header.count % 8 != 0 { header.append(UInt8(ascii: " ")) }
+    var data = Data()
+    data.reserveCapacity(8 + header.count + offset)
+    withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+    data.append(contentsOf: header)
+    for value in parameters {
+      withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+    }
+    return data
+  }
+
+  /// Reads parameters from safetensors bytes, checking every tensor's name, dtype and shape
+  /// against this network.
+  ///
+  /// - Parameter file: the name to report in errors.
+  /// - Throws: `Diagnostic` naming the tensor and both shapes when the file does not match.
+  public mutating func loadSafetensors(_ data: Data, file: String) throws {
+    func fail(_ message: String) -> Diagnostic { Diagnostic(file: file, message: message) }
+    let bytes = [UInt8](data)
+    guard bytes.count >= 8 else { throw fail("not a safetensors file: shorter than its header") }
+    let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) {
+      $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+    }
+    guard headerLength <= UInt64(bytes.count - 8) else {
+      throw fail("not a safetensors file: header length \(headerLength) exceeds the file size")
+    }
+    let dataStart = 8 + Int(headerLength)
+    guard
+      let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
+        as? [String: Any]
+    else { throw fail("not a safetensors file: the header is not a JSON object") }
+    let expected = Set(tensors.map(\.name))
+    if let extra = header.keys.filter({ $0 != "__metadata__" && !expected.contains($0) }).sorted()
+      .first
+    {
+      throw fail(
+        "tensor '\(extra)' is not in the model (expected \(tensors.map(\.name).joined(separator: ", ")))")
+    }
+    var values = parameters
+    for tensor in tensors {
+      guard let entry = header[tensor.name] as? [String: Any] else {
+        throw fail("tensor '\(tensor.name)' is missing (the model expects shape \(tensor.shape))")
+      }
+      let shape = (entry["shape"] as? [Int]) ?? []
+      guard shape == tensor.shape else {
+        throw fail(
+          "tensor '\(tensor.name)' has shape \(shape) in the file, but the model expects \(tensor.shape)")
+      }
+      let dtype = entry["dtype"] as? String ?? "?"
+      let width: Int
+      switch dtype {
+      case "F32": width = 4
+      case "F64": width = 8
+      default: throw fail("tensor '\(tensor.name)' has dtype \(dtype); expected F32 or F64")
+      }
+      guard let range = entry["data_offsets"] as? [Int], range.count == 2,
+        range[1] - range[0] == tensor.count * width, range[0] >= 0,
+        dataStart + range[1] <= bytes.count
+      else { throw fail("tensor '\(tensor.name)' has data offsets outside the file") }
+      for i in 0..<tensor.count {
+        let at = dataStart + range[0] + i * width
+        var bits: UInt64 = 0
+        for b in 0..<width { bits |= UInt64(bytes[at + b]) << (8 * UInt64(b)) }
+        values[tensor.offset + i] =
+          width == 4 ? Float(bitPattern: UInt32(bits)) : Float(Double(bitPattern: bits))
+      }
+    }
+    parameters = values
+  }
+
+  private static func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+}

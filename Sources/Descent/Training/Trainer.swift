@@ -1,0 +1,131 @@
+/// One training run: a network, its optimizer and schedule, and its random streams.
+///
+/// A trainer owns all of its state, so runs train side by side on different threads without
+/// sharing anything but their read-only data. After `init`, training and evaluation allocate
+/// nothing on the heap.
+public struct Trainer: Sendable {
+  /// What one epoch of training did.
+  public struct EpochSummary: Sendable, Hashable {
+    public var epoch: Int
+    /// Optimizer steps taken since the start of training.
+    public var step: Int
+    /// The learning rate of the epoch's last step.
+    public var learningRate: Double
+    /// The mean training loss over the epoch's examples, measured as they were trained on.
+    public var trainingLoss: Double
+    /// The mean global gradient norm over the epoch's steps, before clipping.
+    public var gradientNorm: Double
+    /// Whether the loss or a gradient turned NaN or infinite; training stopped there.
+    public var diverged: Bool
+  }
+
+  public let settings: TrainingSettings
+  public private(set) var network: Network<Float>
+  private var optimizer: any Optimizer
+  public private(set) var schedule: LearningRateSchedule
+  private var orderRandom: RandomGenerator
+  private var dropoutRandom: RandomGenerator
+  private var order: [Int]
+  /// Epochs trained so far.
+  public private(set) var epoch = 0
+  /// Optimizer steps taken so far.
+  public private(set) var step = 0
+
+  /// Builds the network for `settings` and data of `featureCount` features and `rows` training
+  /// examples, drawing its initial weights from the run's seed.
+  public init(settings: TrainingSettings, featureCount: Int, trainingRows rows: Int) {
+    precondition(settings.batchSize > 0 && rows > 0, "a run needs a batch size and examples")
+    self.settings = settings
+    var initRandom = RandomGenerator(seed: settings.seed, stream: .initialization)
+    let capacity = min(settings.batchSize, rows)
+    network = Network(
+      spec: settings.model, inputWidth: featureCount, batchCapacity: max(capacity, 1),
+      random: &initRandom)
+    optimizer = settings.optimizer.makeOptimizer(parameterCount: network.parameters.count)
+    let batchesPerEpoch = (rows + settings.batchSize - 1) / settings.batchSize
+    let scheduleSteps =
+      settings.schedule.interval == .batch ? settings.epochs * batchesPerEpoch : settings.epochs
+    schedule = LearningRateSchedule(
+      settings: settings.schedule, baseRate: settings.optimizer.learningRate,
+      trainingSteps: scheduleSteps)
+    orderRandom = RandomGenerator(seed: settings.seed, stream: .dataOrder)
+    dropoutRandom = RandomGenerator(seed: settings.seed, stream: .dropout)
+    order = Array(0..<rows)
+  }
+
+  /// Replaces the network's parameters, for a run that starts from saved weights.
+  public mutating func setParameters(_ values: [Float]) {
+    network.setParameters(values)
+  }
+
+  /// The learning rate the next optimizer step will use.
+  public var learningRate: Double { schedule.learningRate(at: scheduleClock) }
+
+  private var scheduleClock: Int {
+    settings.schedule.interval == .batch ? step : epoch
+  }
+
+  /// Trains one pass over `data` in a fresh random order, in batches of the configured size
+  /// (the last one smaller when the size does not divide the data).
+  public mutating func trainEpoch(on data: Dataset) -> EpochSummary {
+    precondition(data.rows == order.count, "the training data changed size between epochs")
+    precondition(data.featureCount == network.inputWidth, "feature count differs from the network's")
+    orderRandom.shuffle(&order)
+    let batchSize = network.batchCapacity
+    var lossSum = 0.0
+    var normSum = 0.0
+    var steps = 0
+    var rate = learningRate
+    var diverged = false
+    var start = 0
+    while start < order.count {
+      let count = min(batchSize, order.count - start)
+      let indices = order[start..<start + count]
+      network.withBatchBuffers { data.gather(indices, inputs: $0, targets: $1) }
+      network.forward(batch: count, mode: .training, random: &dropoutRandom)
+      let loss = Double(network.loss(settings.loss, batch: count, backward: true))
+      rate = learningRate
+      let momentum = schedule.momentum(at: scheduleClock)
+      let clipping = settings.clipping
+      let norm = network.gradients.withUnsafeMutableBufferPointer { clipping.apply(to: $0) }
+      guard loss.isFinite, norm.isFinite else {
+        diverged = true
+        lossSum += loss * Double(count)
+        break
+      }
+      optimizer.step(
+        parameters: &network.parameters, gradients: network.gradients, learningRate: rate,
+        momentum: momentum)
+      lossSum += loss * Double(count)
+      normSum += norm
+      steps += 1
+      step += 1
+      start += count
+    }
+    epoch += 1
+    return EpochSummary(
+      epoch: epoch, step: step, learningRate: rate,
+      trainingLoss: lossSum / Double(max(start, 1)),
+      gradientNorm: normSum / Double(max(steps, 1)), diverged: diverged)
+  }
+
+  /// Tells the schedule the epoch's monitored metric (used by `plateau`).
+  public mutating func observe(_ metric: Double) {
+    schedule.observe(metric)
+  }
+
+  /// The loss and metrics of the network on `data`, with dropout off.
+  public mutating func evaluate(_ data: Dataset) -> Evaluation {
+    var sums = MetricSums()
+    var random = dropoutRandom  // unused in evaluation mode
+    var start = 0
+    while start < data.rows {
+      let count = min(network.batchCapacity, data.rows - start)
+      network.withBatchBuffers { data.gather(start..<start + count, inputs: $0, targets: $1) }
+      network.forward(batch: count, mode: .evaluation, random: &random)
+      network.accumulateMetrics(settings.loss, batch: count, into: &sums)
+      start += count
+    }
+    return sums.evaluation
+  }
+}

@@ -1,0 +1,27 @@
+/// Everything that decides a training run, apart from its data.
+public struct TrainingSettings: Sendable, Hashable {
+  public var model: ModelSpec
+  public var loss: Loss
+  public var optimizer: OptimizerSettings
+  public var schedule: ScheduleSettings
+  public var clipping: GradientClipping
+  public var epochs: Int
+  public var batchSize: Int
+  /// The run's seed: initial weights, batch order and dropout masks all derive from it.
+  public var seed: UInt64
+
+  public init(
+    model: ModelSpec, loss: Loss, optimizer: OptimizerSettings,
+    schedule: ScheduleSettings = ScheduleSettings(.constant),
+    clipping: GradientClipping = GradientClipping(), epochs: Int, batchSize: Int, seed: UInt64
+  ) {
+    self.model = model
+    self.loss = loss
+    self.optimizer = optimizer
+    self.schedule = schedule
+    self.clipping = clipping
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.seed = seed
+  }
+}
