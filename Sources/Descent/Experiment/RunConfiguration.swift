@@ -1,0 +1,39 @@
+/// Everything that decides one run of a sweep, with every default filled in.
+public struct RunConfiguration: Sendable, Hashable {
+  public var data: DataSettings
+  /// The model, loss, optimizer, schedule, clipping, epochs, batch size and the run's seed.
+  ///
+  /// `training.schedule.warmupSteps` already holds the warmup when it does not depend on the
+  /// data; use `trainingSettings(trainingRows:)` to get it right in every case.
+  public var training: TrainingSettings
+  /// The warmup as the file gave it (see `Warmup`).
+  public var warmup: Warmup
+  public var earlyStopping: EarlyStopping?
+  /// Whether the run writes its final weights.
+  public var saveWeights: Bool
+  /// The absolute path of a safetensors file the run starts from, or `nil`.
+  public var initFrom: String?
+
+  public init(
+    data: DataSettings, training: TrainingSettings, warmup: Warmup = .none,
+    earlyStopping: EarlyStopping? = nil, saveWeights: Bool = false, initFrom: String? = nil
+  ) {
+    self.data = data
+    self.training = training
+    self.warmup = warmup
+    self.earlyStopping = earlyStopping
+    self.saveWeights = saveWeights
+    self.initFrom = initFrom
+  }
+
+  /// The training settings with the warmup converted to steps of the schedule's interval, for a
+  /// training part of `trainingRows` examples (the batches of an epoch are counted as
+  /// `Trainer` counts them: the last one may be smaller).
+  public func trainingSettings(trainingRows: Int) -> TrainingSettings {
+    var settings = training
+    let batchesPerEpoch = (trainingRows + training.batchSize - 1) / max(training.batchSize, 1)
+    settings.schedule.warmupSteps = warmup.scheduleSteps(
+      interval: training.schedule.interval, batchesPerEpoch: batchesPerEpoch)
+    return settings
+  }
+}
