@@ -47,14 +47,20 @@ public enum Normalization: String, Sendable, Hashable, CaseIterable {
   /// Fits on the training part of `split` and applies the same scaling to both parts.
   public func apply(to split: DataSplit) -> DataSplit {
     let (shift, scale) = fit(split.training)
-    func scaled(_ data: Dataset) -> Dataset {
-      var data = data
-      let d = data.featureCount
-      for i in data.features.indices {
-        data.features[i] = (data.features[i] - shift[i % d]) / scale[i % d]
-      }
-      return data
+    return DataSplit(
+      training: split.training.scaled(shift: shift, scale: scale),
+      validation: split.validation?.scaled(shift: shift, scale: scale))
+  }
+}
+
+extension Dataset {
+  /// The data set with every feature mapped to `(x - shift) / scale`.
+  public func scaled(shift: [Float], scale: [Float]) -> Dataset {
+    var data = self
+    let d = featureCount
+    for i in data.features.indices {
+      data.features[i] = (data.features[i] - shift[i % d]) / scale[i % d]
     }
-    return DataSplit(training: scaled(split.training), validation: split.validation.map(scaled))
+    return data
   }
 }

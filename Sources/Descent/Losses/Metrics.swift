@@ -53,7 +53,7 @@ struct MetricSums {
 }
 
 /// The metrics of a model on a data set.
-public struct Evaluation: Sendable, Hashable {
+public struct Evaluation: Sendable, Hashable, Codable {
   /// The mean loss per example.
   public var loss: Double
   /// The fraction of correct predictions, for classification.
