@@ -1,9 +1,48 @@
 import ArgumentParser
 import Descent
+import Foundation
 
 @main
 struct DescentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "descent",
-    abstract: "Train neural networks from YAML experiment files.")
+    abstract: "Train neural networks from YAML experiment files.",
+    discussion: """
+      Exit codes: 0 success; 1 an expectation failed; 64 usage error; 65 bad input (an \
+      experiment or data file is wrong); 70 a run failed; 73 the results folder cannot be \
+      written.
+      """,
+    version: Descent.version,
+    subcommands: [Run.self, Validate.self, Plan.self, GradCheck.self])
+}
+
+/// The exit codes, as documented in the README.
+enum Exit {
+  static let expectationFailed = ExitCode(1)
+  static let badInput = ExitCode(65)
+  static let runFailed = ExitCode(70)
+  static let cannotWrite = ExitCode(73)
+}
+
+/// Options shared by the commands that read experiment files.
+struct ExperimentOptions: ParsableArguments {
+  @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting: KEY=VALUE, e.g. optimizer.lr=0.1.", valueName: "KEY=VALUE"))
+  var overrides: [String] = []
+
+  @Option(help: "Refuse sweeps that expand to more runs than this.")
+  var maxRuns: Int = 5000
+
+  /// Loads `path`, printing every problem and exiting with the bad-input code when it is wrong.
+  func load(_ path: String) throws -> Experiment {
+    do {
+      return try Experiment.load(path: path, overrides: overrides, maxRuns: maxRuns)
+    } catch {
+      printError(error)
+      throw Exit.badInput
+    }
+  }
+}
+
+func printError(_ error: Any) {
+  FileHandle.standardError.write(Data("\(error)\n".utf8))
 }
