@@ -1,0 +1,277 @@
+import Foundation
+import Testing
+
+/// The real `descent` executable on real files in a temporary folder.
+@Suite(.serialized)
+struct EndToEndTests {
+  @Test func flagshipRunsAndWritesTheDocumentedOutputs() throws {
+    let out = try TemporaryFolder()
+    let result = try descent(
+      "run", Repository.experiment("sgd-vs-momentum"), "--set", "training.epochs=2",
+      "--out", out.path, "--quiet")
+    #expect(result.status == 0, "\(result.stderr)")
+    let folder = out.path + "/sgd-vs-momentum"
+    for file in ["experiment.yaml", "manifest.json", "summary.csv", "summary.md"] {
+      #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file) is missing")
+    }
+    let summary = try lines(folder + "/summary.csv")
+    #expect(
+      summary.first
+        == "index,id,optimizer.momentum,optimizer.lr,seed,status,epochs,train_loss,val_loss,"
+        + "val_accuracy,best_val_loss,best_epoch,seconds,samples_per_second")
+    #expect(summary.count == 1 + 18)
+    let manifest = try manifestRuns(folder)
+    #expect(manifest.count == 18)
+    #expect(manifest.allSatisfy { $0["status"] as? String == "complete" })
+    for run in manifest {
+      let id = try #require(run["id"] as? String)
+      let curve = try lines(folder + "/runs/\(id)/curve.csv")
+      #expect(curve.first == "epoch,step,lr,train_loss,val_loss,val_accuracy,grad_norm,seconds")
+      #expect(curve.count == 1 + 2)
+      #expect(FileManager.default.fileExists(atPath: folder + "/runs/\(id)/config.yaml"))
+    }
+    #expect(try String(contentsOfFile: folder + "/experiment.yaml", encoding: .utf8)
+      == String(contentsOfFile: Repository.experiment("sgd-vs-momentum"), encoding: .utf8))
+  }
+
+  @Test func resultsDoNotDependOnTheNumberOfJobs() throws {
+    let one = try TemporaryFolder()
+    let two = try TemporaryFolder()
+    let file = try smallSweep(in: one)
+    #expect(try descent("run", file, "--jobs", "1", "--out", one.path, "--quiet").status == 0)
+    #expect(try descent("run", file, "--jobs", "2", "--out", two.path, "--quiet").status == 0)
+    #expect(try snapshot(one.path + "/small") == snapshot(two.path + "/small"))
+  }
+
+  @Test func interruptedSweepResumesToIdenticalResults() throws {
+    let reference = try TemporaryFolder()
+    let interrupted = try TemporaryFolder()
+    let file = try smallSweep(in: reference, epochs: 6)
+    #expect(try descent("run", file, "--out", reference.path, "--quiet").status == 0)
+
+    // Kill the runner once some runs are complete, then run the same command again.
+    let process = try launch("run", file, "--jobs", "1", "--out", interrupted.path, "--quiet")
+    let runs = interrupted.path + "/small/runs"
+    let deadline = Date().addingTimeInterval(120)
+    while completedRuns(in: runs) < 2 && process.isRunning && Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.005)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let completedBefore = completedRuns(in: runs)
+    #expect(completedBefore >= 2 && completedBefore < 8, "killed after \(completedBefore) runs")
+
+    let resumed = try descent("run", file, "--out", interrupted.path)
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("\(completedBefore) of 8 runs already complete"))
+    #expect(try snapshot(interrupted.path + "/small") == snapshot(reference.path + "/small"))
+  }
+
+  @Test func rerunSkipsCompleteRunsAndFreshStartsOver() throws {
+    let out = try TemporaryFolder()
+    let file = try smallSweep(in: out)
+    #expect(try descent("run", file, "--out", out.path, "--quiet").status == 0)
+    let again = try descent("run", file, "--out", out.path)
+    #expect(again.stderr.contains("small: 8 of 8 runs already complete, 0 to train"))
+    let fresh = try descent("run", file, "--out", out.path, "--fresh")
+    #expect(fresh.status == 0)
+    #expect(!fresh.stderr.contains("already complete"))
+    #expect(fresh.stderr.contains("[8/8]"))
+  }
+
+  @Test func badExperimentFileExitsWithBadInputAndWritesNothing() throws {
+    let out = try TemporaryFolder()
+    let file = out.path + "/broken.yaml"
+    try "optimizer:\n  name: sgd\n  lr: -1\n".write(toFile: file, atomically: true, encoding: .utf8)
+    let result = try descent("run", file, "--out", out.path + "/results")
+    #expect(result.status == 65)
+    #expect(result.stderr.contains("broken.yaml:3:7: optimizer.lr:"))
+    #expect(!FileManager.default.fileExists(atPath: out.path + "/results"))
+  }
+
+  @Test func usageErrorsExitWith64() throws {
+    let result = try descent("run", Repository.experiment("iris"), "--jobs", "0")
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--jobs must be at least 1, found 0"))
+  }
+
+  @Test func unwritableOutputExitsWith73BeforeTraining() throws {
+    let out = try TemporaryFolder()
+    let blocker = out.path + "/file"
+    try "not a folder".write(toFile: blocker, atomically: true, encoding: .utf8)
+    let result = try descent("run", Repository.experiment("iris"), "--out", blocker, "--quiet")
+    #expect(result.status == 73)
+    #expect(result.stderr.contains("cannot write"))
+    #expect(try String(contentsOfFile: blocker, encoding: .utf8) == "not a folder")
+  }
+
+  @Test func shippedExperimentsValidate() throws {
+    let files = try FileManager.default.contentsOfDirectory(atPath: Repository.root + "/experiments")
+      .filter { $0.hasSuffix(".yaml") }.sorted().map { Repository.root + "/experiments/" + $0 }
+    #expect(files.count >= 4)
+    let result = try descent(["validate"] + files)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("sgd-vs-momentum.yaml: ok, 18 runs"))
+  }
+
+  @Test func planListsEveryRunWithItsSeed() throws {
+    let result = try descent("plan", Repository.experiment("sgd-vs-momentum"))
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.first == "sgd-vs-momentum: 18 runs")
+    #expect(lines.count == 19)
+    #expect(lines.dropFirst().allSatisfy { $0.contains("seed=") && $0.contains("config=") })
+  }
+
+  @Test func gradcheckPassesOnTheShippedModel() throws {
+    let result = try descent("gradcheck", Repository.experiment("iris"), "--rows", "4")
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("0.weight"))
+    #expect(result.stdout.contains("passed (tolerance 1e-06)"))
+  }
+
+  // MARK: - Helpers
+
+  /// A sweep of 8 short runs on iris, written next to the results.
+  private func smallSweep(in folder: TemporaryFolder, epochs: Int = 3) throws -> String {
+    let file = folder.path + "/small.yaml"
+    try """
+      name: small
+      seed: 5
+      data: {source: iris, validation: 0.3}
+      model:
+        layers:
+          - {dense: 8, activation: tanh}
+          - {dropout: 0.1}
+          - {dense: 3}
+      optimizer: {name: sgd, lr: 0.1}
+      training: {epochs: \(epochs), batch_size: 8}
+      sweep:
+        grid:
+          optimizer.momentum: [0.0, 0.9]
+          optimizer.lr: [0.05, 0.2]
+        seeds: [1, 2]
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  private func completedRuns(in folder: String) -> Int {
+    let runs = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return runs.filter { FileManager.default.fileExists(atPath: "\(folder)/\($0)/result.json") }
+      .count
+  }
+
+  /// Every file of a results folder that the reproducibility promise covers, with the timing
+  /// columns removed.
+  private func snapshot(_ folder: String) throws -> [String: String] {
+    var files: [String: String] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: folder)
+    while let relative = enumerator?.nextObject() as? String {
+      guard relative.hasSuffix(".csv") || relative.hasSuffix(".md") || relative.hasSuffix(".yaml")
+      else { continue }
+      let text = try String(contentsOfFile: folder + "/" + relative, encoding: .utf8)
+      files[relative] = relative.hasSuffix(".csv") ? withoutTimingColumns(text) : text
+    }
+    return files
+  }
+
+  private func withoutTimingColumns(_ csv: String) -> String {
+    let rows = csv.split(separator: "\n", omittingEmptySubsequences: false).map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+    guard let header = rows.first else { return csv }
+    let timing = Set(["seconds", "samples_per_second"])
+    let keep = header.indices.filter { !timing.contains(header[$0]) }
+    return rows.map { row in keep.filter { $0 < row.count }.map { row[$0] }.joined(separator: ",") }
+      .joined(separator: "\n")
+  }
+
+  private func lines(_ path: String) throws -> [String] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+  }
+
+  private func manifestRuns(_ folder: String) throws -> [[String: Any]] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/manifest.json"))
+    let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    return object?["runs"] as? [[String: Any]] ?? []
+  }
+}
+
+/// Paths in the repository and the built executable.
+enum Repository {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().path
+
+  static func experiment(_ name: String) -> String { root + "/experiments/\(name).yaml" }
+
+  /// The `descent` executable beside the test bundle in the build folder.
+  static let executable: String = {
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    if folder.pathExtension == "xctest" || folder.path.contains(".xctest/") {
+      folder = Bundle.main.bundleURL.deletingLastPathComponent()
+    }
+    return folder.appendingPathComponent("descent").path
+  }()
+}
+
+struct CommandResult {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+}
+
+func launch(_ arguments: String...) throws -> Process {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: Repository.executable)
+  process.arguments = arguments
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  return process
+}
+
+func descent(_ arguments: String...) throws -> CommandResult {
+  try descent(arguments)
+}
+
+/// Runs `descent` to completion and captures its output.
+func descent(_ arguments: [String]) throws -> CommandResult {
+  #expect(
+    FileManager.default.isExecutableFile(atPath: Repository.executable),
+    "no descent executable at \(Repository.executable); build the package first")
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: Repository.executable)
+  process.arguments = arguments
+  process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
+  let stdout = Pipe()
+  let stderr = Pipe()
+  process.standardOutput = stdout
+  process.standardError = stderr
+  try process.run()
+  // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+  let group = DispatchGroup()
+  nonisolated(unsafe) var errorData = Data()
+  DispatchQueue.global().async(group: group) {
+    errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+  }
+  let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+  group.wait()
+  process.waitUntilExit()
+  return CommandResult(
+    status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+    stderr: String(decoding: errorData, as: UTF8.self))
+}
+
+/// A folder under the system's temporary folder, removed when the value goes away.
+final class TemporaryFolder {
+  let path: String
+
+  init() throws {
+    path = NSTemporaryDirectory() + "descent-tests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  deinit {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+}
