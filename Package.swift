@@ -1,6 +1,16 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The matrix-product kernels are compiled once per instruction set and chosen at run time from
+// the CPU's features (docs/performance.md). On other architectures they build for the host.
+#if arch(x86_64)
+let avx512: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"])]
+let avx2: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+#else
+let avx512: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let avx2: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+#endif
+
 let package = Package(
   name: "Descent",
   products: [
@@ -16,10 +26,14 @@ let package = Package(
     .target(
       name: "Descent",
       dependencies: [
+        "CPUFeatures", "DescentKernelsAVX512", "DescentKernelsAVX2",
         .product(name: "Yams", package: "Yams"),
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
+    .target(name: "CPUFeatures"),
+    .target(name: "DescentKernelsAVX512", swiftSettings: avx512),
+    .target(name: "DescentKernelsAVX2", swiftSettings: avx2),
     .executableTarget(
       name: "DescentCLI",
       dependencies: [

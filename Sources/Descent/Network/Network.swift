@@ -86,7 +86,13 @@ public struct Network<T: Scalar>: Sendable {
       step.output = reserve(batchCapacity * step.outputWidth)
       step.delta = reserve(batchCapacity * step.outputWidth)
       if case .dropout = layer { step.mask = reserve(batchCapacity * step.outputWidth) }
-      if case .dense(let units) = layer { workspace = max(workspace, units * width) }
+      if case .dense(let units) = layer {
+        workspace = max(
+          workspace,
+          MatrixProduct.workspaceSize(m: batchCapacity, n: units, k: width),  // forward
+          MatrixProduct.workspaceSize(m: units, n: width, k: batchCapacity),  // weight gradient
+          MatrixProduct.workspaceSize(m: batchCapacity, n: width, k: units))  // input gradient
+      }
       steps.append(step)
       width = step.outputWidth
     }

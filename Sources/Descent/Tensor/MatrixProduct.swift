@@ -1,17 +1,49 @@
+import CPUFeatures
+import DescentKernelsAVX2
+import DescentKernelsAVX512
+
 /// The one matrix product of the engine: every dense layer calls it for its forward pass, its
 /// weight gradient and its input gradient.
 ///
 /// All matrices are row-major and contiguous. `op(A)` is `m x k` and `op(B)` is `k x n`; a
 /// transposed operand is stored the other way round (`A` as `k x m`, `B` as `n x k`).
 ///
-/// Every element of `C` accumulates its `k` products in increasing `k` order, one multiply and
-/// one add at a time, whatever the vector width the compiler picks for the loop over columns:
-/// the result is the same bits on every x86-64 and ARM64 machine.
+/// Every element of `C` is computed as `fma(a[k-1], b[k-1], ... fma(a[0], b[0], c0))`: one fused
+/// multiply-add per `k`, in increasing `k` order. `Float` products run in a packed,
+/// register-blocked kernel built for AVX-512 or for AVX2 and chosen from the CPU's features when
+/// Descent starts; other types and other CPUs take the plain loop below. All of them compute
+/// the same bits, so results do not depend on the machine's vector width.
 public enum MatrixProduct {
+  /// The kernel builds, best first.
+  enum Kernel: String, Sendable {
+    case avx512
+    case avx2
+    case portable
+  }
+
+  /// The kernel this CPU runs.
+  static let kernel: Kernel = {
+    #if arch(x86_64)
+    if descent_cpu_has_avx512() != 0 { return .avx512 }
+    if descent_cpu_has_avx2_fma() != 0 { return .avx2 }
+    return .portable
+    #else
+    return .avx512  // built for the host's own vector unit (see Package.swift)
+    #endif
+  }()
+
+  /// The name of the kernel in use, for benchmarks and reports.
+  public static var kernelName: String { kernel.rawValue }
+
+  /// Scratch elements `multiply` needs for an `m x n x k` product.
+  public static func workspaceSize(m: Int, n: Int, k: Int) -> Int {
+    max(DescentKernelsAVX512.packedProductWorkspace(m: m, n: n, k: k), k * n)
+  }
+
   /// Computes `C = op(A) * op(B)`, or `C += op(A) * op(B)` when `accumulate` is true.
   ///
   /// - Parameters:
-  ///   - workspace: scratch space of at least `k * n` elements, used when `B` is transposed.
+  ///   - workspace: scratch space of at least `workspaceSize(m:n:k:)` elements.
   /// - Complexity: O(m * n * k).
   @inline(__always)
   public static func multiply<T: Scalar>(
@@ -20,6 +52,33 @@ public enum MatrixProduct {
     into c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int,
     accumulate: Bool = false, workspace: UnsafeMutablePointer<T>
   ) {
+    if T.self == Float.self && kernel != .portable {
+      let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
+      let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+      let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+      let w = UnsafeMutableRawPointer(workspace).assumingMemoryBound(to: Float.self)
+      switch kernel {
+      case .avx512:
+        DescentKernelsAVX512.packedProduct(a, transposeA, b, transposeB, c, m, n, k, accumulate, w)
+      case .avx2:
+        DescentKernelsAVX2.packedProduct(a, transposeA, b, transposeB, c, m, n, k, accumulate, w)
+      case .portable:
+        break
+      }
+      return
+    }
+    portableMultiply(
+      a, transposed: transposeA, b, transposed: transposeB, into: c, m: m, n: n, k: k,
+      accumulate: accumulate, workspace: workspace)
+  }
+
+  /// The reference loop: the same fused multiply-adds in the same order as the kernels.
+  static func portableMultiply<T: Scalar>(
+    _ a: UnsafePointer<T>, transposed transposeA: Bool,
+    _ b: UnsafePointer<T>, transposed transposeB: Bool,
+    into c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int,
+    accumulate: Bool, workspace: UnsafeMutablePointer<T>
+  ) {
     var b = b
     if transposeB {
       // Lay B out as k x n so that the inner loop runs along contiguous rows of B and C.
@@ -27,31 +86,17 @@ public enum MatrixProduct {
       b = UnsafePointer(workspace)
     }
     if !accumulate { c.update(repeating: 0, count: m * n) }
-    if transposeA {
-      // A is stored k x m: walk it row by row, adding A[p, i] * B[p, :] to C[i, :].
+    for i in 0..<m {
+      let cRow = c + i * n
       for p in 0..<k {
+        let aip = transposeA ? a[p * m + i] : a[i * k + p]
         let bRow = b + p * n
-        for i in 0..<m {
-          let aip = a[p * m + i]
-          let cRow = c + i * n
-          for j in 0..<n { cRow[j] += aip * bRow[j] }
-        }
-      }
-    } else {
-      for i in 0..<m {
-        let cRow = c + i * n
-        let aRow = a + i * k
-        for p in 0..<k {
-          let aip = aRow[p]
-          let bRow = b + p * n
-          for j in 0..<n { cRow[j] += aip * bRow[j] }
-        }
+        for j in 0..<n { cRow[j].addProduct(aip, bRow[j]) }
       }
     }
   }
 
   /// Writes the transpose of the `rows x columns` matrix `source` into `destination`.
-  @inline(__always)
   static func transpose<T>(
     _ source: UnsafePointer<T>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<T>
   ) {

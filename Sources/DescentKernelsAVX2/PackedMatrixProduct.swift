@@ -1,0 +1,1 @@
+../DescentKernelsAVX512/PackedMatrixProduct.swift
