@@ -38,22 +38,23 @@ public struct Adam: Optimizer {
     parameters.withUnsafeMutableBufferPointer { w in
       gradients.withUnsafeBufferPointer { g in
         t += 1
-        let b1 = Float(override ?? beta1)
-        let b2 = Float(beta2)
-        let lr = Float(learningRate)
+        let beta1 = override ?? beta1
+        let (b1, b2) = (Float(beta1), Float(beta2))
+        // The scalars are computed in double precision, as torch.optim computes them in Python
+        // floats: in float32, `1 - 0.999` and `1 - 0.999^t` lose four digits to cancellation.
+        let (keep1, keep2) = (Float(1 - beta1), Float(1 - beta2))
         let eps = Float(epsilon)
         let coupledDecay = decoupled ? 0 : Float(weightDecay)
-        let shrink = decoupled ? 1 - lr * Float(weightDecay) : 1
-        let correction1 = 1 - Float.pow(b1, t)
-        let correction2Root = (1 - Float.pow(b2, t)).squareRoot()
-        let stepSize = lr / correction1
+        let shrink = decoupled ? Float(1 - learningRate * weightDecay) : 1
+        let stepSize = Float(learningRate / (1 - Double.pow(beta1, t)))
+        let correction2Root = Float((1 - Double.pow(beta2, t)).squareRoot())
         m.withUnsafeMutableBufferPointer { m in
           v.withUnsafeMutableBufferPointer { v in
             for i in w.indices {
               w[i] *= shrink
               let d = g[i] + coupledDecay * w[i]
-              m[i] = b1 * m[i] + (1 - b1) * d
-              v[i] = b2 * v[i] + (1 - b2) * d * d
+              m[i] = b1 * m[i] + keep1 * d
+              v[i] = b2 * v[i] + keep2 * d * d
               w[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
             }
           }

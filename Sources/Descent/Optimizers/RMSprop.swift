@@ -37,7 +37,9 @@ public struct RMSprop: Optimizer {
     parameters.withUnsafeMutableBufferPointer { w in
       gradients.withUnsafeBufferPointer { g in
         let lr = Float(learningRate)
-        let alpha = Float(alpha)
+        // `1 - alpha` in double precision, as torch.optim computes it: in float32 it loses
+        // about four digits to cancellation when alpha is close to 1.
+        let (alpha, keep) = (Float(alpha), Float(1 - alpha))
         let eps = Float(epsilon)
         let decay = Float(weightDecay)
         let mu = Float(override ?? momentum)
@@ -47,10 +49,10 @@ public struct RMSprop: Optimizer {
             b.withUnsafeMutableBufferPointer { b in
               for i in w.indices {
                 let d = g[i] + decay * w[i]
-                v[i] = alpha * v[i] + (1 - alpha) * d * d
+                v[i] = alpha * v[i] + keep * d * d
                 var s = v[i]
                 if centered {
-                  a[i] = alpha * a[i] + (1 - alpha) * d
+                  a[i] = alpha * a[i] + keep * d
                   s -= a[i] * a[i]
                 }
                 let scaled = d / (s.squareRoot() + eps)

@@ -52,7 +52,7 @@ public struct SGD: Optimizer {
           for i in w.indices { w[i] -= lr * (g[i] + decay * w[i]) }
           return
         }
-        let keep = first ? 1 : 1 - Float(dampening)
+        let keep = first ? 1 : Float(1 - dampening)
         let nesterov = nesterov
         buffer.withUnsafeMutableBufferPointer { b in
           switch form {
