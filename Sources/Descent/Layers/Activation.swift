@@ -50,15 +50,26 @@ public enum Activation: Sendable, Hashable {
     _ dx: UnsafeMutablePointer<T>, count: Int
   ) {
     switch self {
+    // Every value is loaded before the comparison picks one, so that the loops compile to
+    // branch-free vector selects rather than a branch per element.
     case .relu:
-      for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+      for i in 0..<count {
+        let g = dy[i]
+        dx[i] = x[i] > 0 ? g : 0
+      }
     case .leakyRelu(let slope):
       let a = T(slope)
-      for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : a * dy[i] }
+      for i in 0..<count {
+        let g = dy[i]
+        dx[i] = x[i] > 0 ? g : a * g
+      }
     case .elu(let alpha):
       // For x <= 0, f'(x) = alpha * exp(x) = y + alpha.
       let a = T(alpha)
-      for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + a) }
+      for i in 0..<count {
+        let (g, v) = (dy[i], y[i])
+        dx[i] = x[i] > 0 ? g : g * (v + a)
+      }
     case .gelu:
       // d/dx [x Phi(x)] = Phi(x) + x phi(x).
       let inverseSqrtTwoPi = 1 / T.sqrt(2 * T.pi)

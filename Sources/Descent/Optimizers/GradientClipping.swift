@@ -16,9 +16,7 @@ public struct GradientClipping: Sendable, Hashable {
   /// By norm: `g <- g * min(1, maxNorm / (norm + 1e-6))`, PyTorch's rule. By value, after that.
   @discardableResult
   public func apply(to gradients: UnsafeMutableBufferPointer<Float>) -> Double {
-    var sumOfSquares = 0.0
-    for g in gradients { sumOfSquares += Double(g) * Double(g) }
-    let norm = sumOfSquares.squareRoot()
+    let norm = Self.norm(UnsafeBufferPointer(gradients))
     if let maxNorm, norm.isFinite {
       let coefficient = Float(min(1, maxNorm / (norm + 1e-6)))
       if coefficient < 1 { for i in gradients.indices { gradients[i] *= coefficient } }
@@ -28,5 +26,26 @@ public struct GradientClipping: Sendable, Hashable {
       for i in gradients.indices { gradients[i] = min(max(gradients[i], -bound), bound) }
     }
     return norm
+  }
+
+  /// The L2 norm of `values`, summed in double precision over eight interleaved lanes: a fixed
+  /// order, so the same on every machine, and independent lanes, so it vectorizes.
+  static func norm(_ values: UnsafeBufferPointer<Float>) -> Double {
+    var lanes = SIMD8<Double>()
+    let whole = values.count / 8 * 8
+    var i = 0
+    while i < whole {
+      var chunk = SIMD8<Double>()
+      for lane in 0..<8 { chunk[lane] = Double(values[i + lane]) }
+      lanes += chunk * chunk
+      i += 8
+    }
+    var sum = 0.0
+    for lane in 0..<8 { sum += lanes[lane] }  // in lane order: SIMD's sum() leaves it open
+    while i < values.count {
+      sum += Double(values[i]) * Double(values[i])
+      i += 1
+    }
+    return sum.squareRoot()
   }
 }
