@@ -52,6 +52,8 @@ public struct SGD: Optimizer {
           for i in w.indices { w[i] -= lr * (g[i] + decay * w[i]) }
           return
         }
+        // The buffer starts at zero, so the first step's b <- g is the general update without
+        // dampening, mu * 0 + 1 * g: one branch-free loop serves every step.
         let keep = first ? 1 : Float(1 - dampening)
         let nesterov = nesterov
         buffer.withUnsafeMutableBufferPointer { b in
@@ -59,14 +61,16 @@ public struct SGD: Optimizer {
           case .torch:
             for i in w.indices {
               let d = g[i] + decay * w[i]
-              b[i] = first ? d : mu * b[i] + keep * d
-              w[i] -= lr * (nesterov ? d + mu * b[i] : b[i])
+              let velocity = mu * b[i] + keep * d
+              b[i] = velocity
+              w[i] -= lr * (nesterov ? d + mu * velocity : velocity)
             }
           case .classical:
             for i in w.indices {
               let d = g[i] + decay * w[i]
-              b[i] = first ? -lr * d : mu * b[i] - lr * keep * d
-              w[i] += nesterov ? mu * b[i] - lr * d : b[i]
+              let velocity = mu * b[i] - lr * keep * d
+              b[i] = velocity
+              w[i] += nesterov ? mu * velocity - lr * d : velocity
             }
           }
         }
