@@ -32,6 +32,7 @@ let package = Package(
       ]
     ),
     .target(name: "CPUFeatures"),
+    .target(name: "MallocCounter"),
     .target(name: "DescentKernelsAVX512", swiftSettings: avx512),
     .target(name: "DescentKernelsAVX2", swiftSettings: avx2),
     .executableTarget(
@@ -43,7 +44,7 @@ let package = Package(
     ),
     .testTarget(
       name: "DescentTests",
-      dependencies: ["Descent"],
+      dependencies: ["Descent", "MallocCounter"],
       resources: [.copy("Fixtures")]
     ),
   ]

@@ -1,0 +1,59 @@
+import MallocCounter
+import Testing
+
+@testable import Descent
+
+/// A training step allocates nothing on the heap: every buffer of a run is allocated when the
+/// trainer is built.
+///
+/// The promise is about the optimized build that trains: unoptimized code boxes closure
+/// contexts and generic values on the heap. `.ci/run` runs this suite with `-c release`.
+struct AllocationTests {
+  #if DEBUG
+  static let optimized = false
+  #else
+  static let optimized = true
+  #endif
+
+  @Test(
+    .enabled(if: optimized, "allocation-free only when optimized: swift test -c release"),
+    arguments: [
+    OptimizerSettings.Name.sgd, .adam, .adamw, .rmsprop, .adagrad,
+  ])
+  func trainingEpochAllocatesNothing(optimizer name: OptimizerSettings.Name) throws {
+    let data = BuiltinDataset.iris.load()
+    var optimizer = OptimizerSettings(name)
+    optimizer.momentum = name == .sgd || name == .rmsprop ? 0.9 : 0
+    var schedule = ScheduleSettings(.oneCycle)
+    schedule.interval = .batch
+    schedule.cycleMomentum = name != .adagrad
+    let settings = TrainingSettings(
+      model: ModelSpec(layers: [
+        .dense(units: 16), .activation(.gelu), .dropout(rate: 0.2), .dense(units: 3),
+      ]),
+      loss: .crossEntropy(labelSmoothing: 0.1), optimizer: optimizer, schedule: schedule,
+      clipping: GradientClipping(maxNorm: 1, maxValue: 0.5), epochs: 3, batchSize: 32, seed: 1)
+    var trainer = Trainer(settings: settings, featureCount: data.featureCount, trainingRows: data.rows)
+    _ = trainer.trainEpoch(on: data)  // the first step may touch lazily created state
+
+    descent_malloc_counter_start()
+    let summary = trainer.trainEpoch(on: data)
+    let evaluation = trainer.evaluate(data)
+    let allocations = descent_malloc_counter_stop()
+
+    #expect(summary.trainingLoss.isFinite && evaluation.loss.isFinite)
+    #if os(Linux)
+    #expect(allocations == 0)
+    #endif
+  }
+
+  @Test func counterSeesAnAllocation() {
+    descent_malloc_counter_start()
+    let array = [Int](repeating: 7, count: 1000)
+    let allocations = descent_malloc_counter_stop()
+    #expect(array.count == 1000)
+    #if os(Linux)
+    #expect(allocations >= 1)
+    #endif
+  }
+}
