@@ -1,29 +1,192 @@
 import Foundation
 
-/// An experiment file, validated and expanded into the runs of its sweep.
+/// An experiment file, checked and expanded into the runs of its sweep.
+///
+/// ## The file
+///
+/// Every key, its default, and what it accepts. Keys that are not listed are errors, with the
+/// nearest valid key suggested; so are keys that do not apply to the optimizer, schedule or
+/// loss chosen (`betas` with `sgd`).
+///
+///     name: <file name>        # the results folder: letters, digits, - _ . (not first)
+///     description: ""
+///     seed: 0                  # base seed; integer >= 0 (see "Seeds" below)
+///     data:                    # required
+///       source: <required>     # digits | iris
+///       validation: 0.2        # held-out fraction, in [0, 1)
+///       normalize: standard    # standard | minmax | none, fitted on the training part
+///       seed: <seed>           # seed of the validation split; the base seed
+///     model:                   # required
+///       layers: <required>     # a list; output width must match the data and loss
+///         - {dense: 64, activation: relu}   # dense: units >= 1; activation optional
+///         - {activation: gelu}              # relu | leaky_relu | elu | gelu | tanh | sigmoid
+///                                           # | softplus | identity
+///         - {activation: {leaky_relu: {slope: 0.01}}}   # slope 0.01; elu: alpha 1.0;
+///                                           # softplus: beta 1.0, threshold 20.0
+///         - {dropout: 0.1}                  # rate in [0, 1)
+///       init: he_normal        # he_normal | he_uniform | xavier_normal | xavier_uniform
+///                              # | lecun_normal | torch_default
+///       init_from: null        # safetensors file, relative to the experiment file
+///     loss: <required>         # cross_entropy | bce | mse | huber, or a mapping:
+///                              # {name: cross_entropy, label_smoothing: 0.0 (in [0, 1))}
+///                              # {name: huber, delta: 1.0 (> 0)}
+///     optimizer:               # required; a bare name is {name: ...}
+///       name: <required>       # sgd | adam | adamw | rmsprop | adagrad
+///       lr: 0.01               # > 0; adam, adamw: 0.001
+///       momentum: 0.0          # sgd, rmsprop; in [0, 1)
+///       dampening: 0.0         # sgd; in [0, 1]
+///       nesterov: false        # sgd; needs momentum > 0 and dampening 0
+///       momentum_form: torch   # sgd; torch | classical
+///       betas: [0.9, 0.999]    # adam, adamw; each in [0, 1)
+///       eps: 1.0e-8            # adam, adamw, rmsprop, adagrad (adagrad: 1.0e-10); > 0
+///       alpha: 0.99            # rmsprop; in [0, 1)
+///       centered: false        # rmsprop
+///       lr_decay: 0.0          # adagrad; >= 0
+///       initial_accumulator: 0.0   # adagrad; >= 0
+///       weight_decay: 0.0      # >= 0; adamw: 0.01 (decoupled)
+///       clip_norm: null        # > 0: clip the global gradient norm
+///       clip_value: null       # > 0: clamp each gradient
+///     schedule:                # optional: constant rate; a bare name is {name: ...}
+///       name: <required>       # constant | step | multistep | exponential | inverse
+///                              # | polynomial | cosine | one_cycle | plateau
+///       interval: epoch        # epoch | batch (plateau: epoch only)
+///       step_size: 10          # step; integer >= 1
+///       gamma: 0.1             # step, multistep; required for exponential, inverse; > 0
+///       milestones: []         # multistep; increasing integers >= 1
+///       power: 1.0             # inverse, polynomial; > 0
+///       total_steps: null      # polynomial, cosine, one_cycle; null: all of training
+///       min_lr: 0.0            # cosine (floor), plateau (lowest rate); >= 0
+///       pct_start: 0.3         # one_cycle; in (0, 1)
+///       div_factor: 25.0       # one_cycle; > 0
+///       final_div_factor: 10000.0  # one_cycle; > 0
+///       cycle_momentum: false  # one_cycle (not with adagrad)
+///       base_momentum: 0.85    # one_cycle; in [0, 1), <= max_momentum
+///       max_momentum: 0.95     # one_cycle; in [0, 1)
+///       factor: 0.1            # plateau; in (0, 1)
+///       patience: 10           # plateau; integer >= 0
+///       threshold: 0.0001      # plateau; >= 0
+///       cooldown: 0            # plateau; integer >= 0
+///       warmup: {epochs: 0}    # {epochs: N}, or {steps: N} with interval batch
+///       warmup_start_factor: 0.3333333333333333   # in (0, 1]
+///     training:
+///       epochs: 10             # integer >= 1
+///       batch_size: 32         # integer >= 1
+///       early_stopping: null   # {metric: val_loss, patience: 3, min_delta: 0.0}
+///                              # metric: train_loss | val_loss | val_accuracy | val_rmse
+///                              # | val_r2; patience >= 1; min_delta >= 0
+///       save_weights: false
+///     sweep:                   # optional
+///       grid: {optimizer.lr: [0.01, 0.1]}    # cartesian product, first key slowest
+///       zip: {optimizer.lr: [...], training.batch_size: [...]}   # advanced together
+///       random:
+///         samples: <required>  # integer >= 1
+///         seed: <seed>         # seed of the draws; the base seed
+///         space: {optimizer.lr: {log_uniform: [1.0e-4, 1.0]}}
+///                              # {uniform: [a, b]} | {log_uniform: [a, b]}
+///                              # | {int: [a, b]} | {choice: [...]}
+///       seeds: [1, 2, 3]       # distinct integers >= 0
+///       max_runs: <maxRuns>    # the limit on the number of runs; 5000 by default
+///     expect:                  # optional; a list, checked after the sweep
+///       - where: {optimizer.momentum: 0.9}   # swept keys; omitted: every run
+///         metric: val_accuracy
+///         at_least: 0.95       # and/or at_most
+///
+/// Any setting is addressed by its dotted key: `optimizer.lr`, `model.layers.0.dense`,
+/// `optimizer.betas.1`, `data.normalize`. Sweeps and `--set` put values into the file's tree
+/// before it is checked, so a swept or overridden value is checked exactly like the file, and a
+/// problem with it is reported where it is written.
+///
+/// ## Sweeps and seeds
+///
+/// Runs are ordered grid (first key slowest), then zip, then random samples, then seeds
+/// innermost. Random numbers are drawn with `RandomGenerator(seed:stream: .sweep)` and rounded to
+/// 4 significant digits. A sweep of more runs than `sweep.max_runs` (else `maxRuns`) fails
+/// before anything is expanded.
+///
+/// Each run's seed is the base seed plus its seeds-axis value (wrapping past 2^64), or the base
+/// seed without a seeds axis: it never depends on the run's position, so every arm of a
+/// comparison starts from the same weights and sees the same batches. The validation split uses
+/// `data.seed`, the base seed unless set, so every run of a sweep splits the data alike.
+/// Run ids are described in `RunIdentifiers`.
 public struct Experiment: Sendable {
-  /// The experiment's name: the results folder. Defaults to the file name without extension.
+  /// The base seed when the file gives none.
+  public static let defaultSeed: UInt64 = 0
+
+  /// The experiment's name, its results folder: the file name without extension unless the
+  /// file sets one.
   public var name: String
   public var description: String
-  /// The base seed (`seed:` in the file).
+  /// The base seed (`seed:`).
   public var seed: UInt64
   /// The file as given.
   public var sourceText: String
   /// The expanded sweep, in sweep order; one run when there is no sweep.
   public var runs: [RunSpec]
+  /// The file's `expect:` list.
+  public var expectations: [Expectation]
 
-  /// Loads and validates the experiment file at `path`.
-  public static func load(path: String, overrides: [String] = [], maxRuns: Int = 5000) throws
-    -> Experiment
-  {
-    throw Diagnostics([Diagnostic(file: path, message: "experiment files are not implemented yet")])
+  public init(
+    name: String, description: String, seed: UInt64, sourceText: String, runs: [RunSpec],
+    expectations: [Expectation] = []
+  ) {
+    self.name = name
+    self.description = description
+    self.seed = seed
+    self.sourceText = sourceText
+    self.runs = runs
+    self.expectations = expectations
   }
 
-  /// Loads and validates experiment text.
+  /// Loads and checks the experiment file at `path`.
+  ///
+  /// - Parameters:
+  ///   - overrides: `--set` arguments, `KEY=VALUE`, applied in order and checked like the file.
+  ///   - maxRuns: the most runs a sweep may expand to, unless the file sets `sweep.max_runs`.
+  /// - Throws: `Diagnostics` with every problem found, each `file:line:column: key: message`.
+  public static func load(
+    path: String, overrides: [String] = [], maxRuns: Int = 5000
+  ) throws -> Experiment {
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw Diagnostics([Diagnostic(file: path, message: "cannot read the file: \(Self.reason(error))")])
+    }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    return try load(
+      yaml: text, file: path, baseDirectory: directory, overrides: overrides, maxRuns: maxRuns)
+  }
+
+  /// Loads and checks experiment text.
+  ///
+  /// - Parameters:
+  ///   - file: the name messages give the text, and the default experiment name.
+  ///   - baseDirectory: the folder relative paths in the text are resolved against.
+  /// - Throws: `Diagnostics` with every problem found.
   public static func load(
     yaml: String, file: String, baseDirectory: String, overrides: [String] = [],
     maxRuns: Int = 5000
   ) throws -> Experiment {
-    throw Diagnostics([Diagnostic(file: file, message: "experiment files are not implemented yet")])
+    var loader = ExperimentLoader(file: file, baseDirectory: baseDirectory, maxRuns: maxRuns)
+    return try loader.load(yaml, overrides: overrides)
+  }
+
+  /// Whether `name` can be a folder name on every common file system: letters, digits, `-`,
+  /// `_` and `.`, not starting with `.`, at most 100 characters.
+  public static func isSafeFolderName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first != ".", name.count <= 100 else {
+      return false
+    }
+    return name.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+    }
+  }
+
+  private static func reason(_ error: any Error) -> String {
+    let error = error as NSError
+    if error.domain == NSCocoaErrorDomain, error.code == NSFileReadNoSuchFileError {
+      return "no such file"
+    }
+    return error.localizedDescription
   }
 }

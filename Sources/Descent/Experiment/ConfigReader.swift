@@ -1,0 +1,208 @@
+/// Reads typed settings out of a `SourceNode` tree and collects every problem it meets, so that
+/// one pass over a file reports all of them.
+///
+/// Each read either returns a valid value or reports why not and returns `nil`; the caller keeps
+/// its default then and goes on.
+struct ConfigReader {
+  private(set) var problems: [Diagnostic] = []
+
+  mutating func report(_ location: SourceLocation, key: String?, _ message: String) {
+    problems.append(location.diagnostic(key: key, message))
+  }
+
+  mutating func report(_ node: SourceNode, key: String?, _ message: String) {
+    report(node.location, key: key, message)
+  }
+
+  /// Reports that `node` is not what `expected` describes.
+  mutating func mismatch(_ node: SourceNode, key: String, expected: String) {
+    report(node, key: key, "expected \(expected), found \(node.foundDescription)")
+  }
+
+  // MARK: Mappings
+
+  /// The entries of the mapping `node` at `path`, after reporting each key not in `keys`.
+  ///
+  /// - Parameters:
+  ///   - location: where the mapping is named, for messages about keys missing from it.
+  /// - Returns: `nil` when `node` is not a mapping (reported); an empty mapping for null.
+  mutating func fields(
+    of node: SourceNode, path: String, keys: [String], location: SourceLocation? = nil
+  ) -> Fields? {
+    let location = location ?? node.location
+    if node.isNull { return Fields(path: path, location: location, entries: []) }
+    guard let entries = node.entries else {
+      mismatch(node, key: path, expected: "a mapping with keys \(keys.joined(separator: ", "))")
+      return nil
+    }
+    var known: [SourceNode.Entry] = []
+    for entry in entries {
+      if keys.contains(entry.key) {
+        known.append(entry)
+      } else {
+        reportUnknownKey(entry, path: path, keys: keys)
+      }
+    }
+    return Fields(path: path, location: location, entries: known)
+  }
+
+  mutating func reportUnknownKey(_ entry: SourceNode.Entry, path: String, keys: [String]) {
+    let key = SettingPath.join(path, entry.key)
+    if let suggestion = KeySuggestion.nearest(to: entry.key, in: keys) {
+      report(entry.keyLocation, key: key, "unknown key; did you mean '\(suggestion)'?")
+    } else {
+      report(entry.keyLocation, key: key, "unknown key; expected one of \(keys.joined(separator: ", "))")
+    }
+  }
+
+  /// The value of `key`, reporting it missing when absent or null.
+  mutating func require(_ fields: Fields, _ key: String, expected: String) -> SourceNode? {
+    if let node = fields[key], !node.isNull { return node }
+    let location = fields[key]?.location ?? fields.location
+    report(location, key: fields.path(of: key), "missing required key; expected \(expected)")
+    return nil
+  }
+
+  // MARK: Scalars
+
+  mutating func number(_ node: SourceNode, key: String, _ rule: NumberRule) -> Double? {
+    guard let text = node.plainText, let value = YAMLScalar.number(text), rule.contains(value)
+    else {
+      mismatch(node, key: key, expected: rule.description)
+      return nil
+    }
+    return value
+  }
+
+  mutating func integer(_ node: SourceNode, key: String, _ rule: IntegerRule) -> Int? {
+    guard let text = node.plainText, let value = Int(text), value >= rule.minimum else {
+      mismatch(node, key: key, expected: rule.description)
+      return nil
+    }
+    return value
+  }
+
+  /// A seed: an integer in [0, 2^64).
+  mutating func seed(_ node: SourceNode, key: String) -> UInt64? {
+    guard let text = node.plainText, let value = UInt64(text) else {
+      mismatch(node, key: key, expected: "an integer >= 0")
+      return nil
+    }
+    return value
+  }
+
+  mutating func boolean(_ node: SourceNode, key: String) -> Bool? {
+    guard let text = node.plainText, let value = YAMLScalar.boolean(text) else {
+      mismatch(node, key: key, expected: "true or false")
+      return nil
+    }
+    return value
+  }
+
+  /// Any scalar but null, as text.
+  mutating func string(_ node: SourceNode, key: String) -> String? {
+    guard let text = node.scalarText, !node.isNull else {
+      mismatch(node, key: key, expected: "a string")
+      return nil
+    }
+    return text
+  }
+
+  /// One of the names `names` (a plain or quoted scalar), with a suggestion when it is near one.
+  mutating func name(_ node: SourceNode, key: String, in names: [String]) -> String? {
+    let listed = "one of \(names.joined(separator: ", "))"
+    guard let text = node.scalarText, !node.isNull else {
+      mismatch(node, key: key, expected: listed)
+      return nil
+    }
+    guard names.contains(text) else {
+      var message = "expected \(listed), found \(node.foundDescription)"
+      if let suggestion = KeySuggestion.nearest(to: text, in: names) {
+        message += "; did you mean '\(suggestion)'?"
+      }
+      report(node, key: key, message)
+      return nil
+    }
+    return text
+  }
+
+  /// A case of `type` by its raw value.
+  mutating func choice<Choice: CaseIterable & RawRepresentable>(
+    _ node: SourceNode, key: String, _ type: Choice.Type
+  ) -> Choice? where Choice.RawValue == String {
+    let names = Choice.allCases.map(\.rawValue)
+    return name(node, key: key, in: names).flatMap(Choice.init(rawValue:))
+  }
+
+  /// The items of a list.
+  mutating func list(_ node: SourceNode, key: String, expected: String) -> [SourceNode]? {
+    guard let items = node.items else {
+      mismatch(node, key: key, expected: expected)
+      return nil
+    }
+    return items
+  }
+
+  // MARK: Fields
+
+  /// Reads `key` of `fields` into `target` when it is given and valid.
+  mutating func read(_ target: inout Double, _ fields: Fields, _ key: String, _ rule: NumberRule) {
+    guard let node = fields[key] else { return }
+    if let value = number(node, key: fields.path(of: key), rule) { target = value }
+  }
+
+  /// Reads `key` into `target`; null sets `nil`.
+  mutating func read(_ target: inout Double?, _ fields: Fields, _ key: String, _ rule: NumberRule) {
+    guard let node = fields[key] else { return }
+    if node.isNull {
+      target = nil
+    } else if let value = number(node, key: fields.path(of: key), rule) {
+      target = value
+    }
+  }
+
+  mutating func read(_ target: inout Int, _ fields: Fields, _ key: String, _ rule: IntegerRule) {
+    guard let node = fields[key] else { return }
+    if let value = integer(node, key: fields.path(of: key), rule) { target = value }
+  }
+
+  mutating func read(_ target: inout Int?, _ fields: Fields, _ key: String, _ rule: IntegerRule) {
+    guard let node = fields[key] else { return }
+    if node.isNull {
+      target = nil
+    } else if let value = integer(node, key: fields.path(of: key), rule) {
+      target = value
+    }
+  }
+
+  mutating func read(_ target: inout Bool, _ fields: Fields, _ key: String) {
+    guard let node = fields[key] else { return }
+    if let value = boolean(node, key: fields.path(of: key)) { target = value }
+  }
+
+  mutating func read<Choice: CaseIterable & RawRepresentable>(
+    _ target: inout Choice, _ fields: Fields, _ key: String
+  ) where Choice.RawValue == String {
+    guard let node = fields[key] else { return }
+    if let value = choice(node, key: fields.path(of: key), Choice.self) { target = value }
+  }
+
+  /// Reports each key of `fields` that `applicability` reserves for other names than `chosen`,
+  /// and returns the fields without them.
+  ///
+  /// - Parameters:
+  ///   - applicability: for each key that only some names use, those names in order.
+  ///   - chosen: the name the mapping chose, such as the optimizer's.
+  mutating func applicable(
+    _ fields: Fields, _ applicability: KeyValuePairs<String, [String]>, chosen: String
+  ) -> Fields {
+    var rejected: [String] = []
+    for (key, names) in applicability where fields[key] != nil && !names.contains(chosen) {
+      report(
+        fields.keyLocation(of: key), key: fields.path(of: key),
+        "not used by \(chosen); applies to \(names.joined(separator: ", "))")
+      rejected.append(key)
+    }
+    return fields.removing(rejected)
+  }
+}

@@ -1,0 +1,55 @@
+/// A decoded `training` section.
+struct DecodedTraining {
+  struct Stopping {
+    var settings: EarlyStopping
+    /// Where the metric was written, or where early stopping was named.
+    var metricLocation: SourceLocation
+  }
+
+  var epochs = 10
+  var batchSize = 32
+  var earlyStopping: Stopping?
+  var saveWeights = false
+}
+
+extension ConfigurationDecoder {
+  static let trainingKeys = ["epochs", "batch_size", "early_stopping", "save_weights"]
+  static let earlyStoppingKeys = ["metric", "patience", "min_delta"]
+
+  /// `training: {epochs, batch_size, early_stopping, save_weights}`.
+  mutating func decodeTraining(_ top: Fields) -> DecodedTraining? {
+    var training = DecodedTraining()
+    guard let node = top["training"] else { return training }
+    guard
+      let fields = reader.fields(
+        of: node, path: "training", keys: Self.trainingKeys,
+        location: top.keyLocation(of: "training"))
+    else { return nil }
+    reader.read(&training.epochs, fields, "epochs", .positive)
+    reader.read(&training.batchSize, fields, "batch_size", .positive)
+    reader.read(&training.saveWeights, fields, "save_weights")
+    if let stopping = fields["early_stopping"], !stopping.isNull {
+      let location = fields.keyLocation(of: "early_stopping")
+      guard let decoded = decodeEarlyStopping(stopping, location: location) else { return nil }
+      training.earlyStopping = decoded
+    }
+    return training
+  }
+
+  /// `early_stopping: {metric, patience, min_delta}`.
+  private mutating func decodeEarlyStopping(
+    _ node: SourceNode, location: SourceLocation
+  ) -> DecodedTraining.Stopping? {
+    let path = "training.early_stopping"
+    guard
+      let fields = reader.fields(
+        of: node, path: path, keys: Self.earlyStoppingKeys, location: location)
+    else { return nil }
+    var settings = EarlyStopping()
+    reader.read(&settings.metric, fields, "metric")
+    reader.read(&settings.patience, fields, "patience", .positive)
+    reader.read(&settings.minDelta, fields, "min_delta", .nonNegative)
+    let metricLocation = fields["metric"]?.location ?? location
+    return DecodedTraining.Stopping(settings: settings, metricLocation: metricLocation)
+  }
+}

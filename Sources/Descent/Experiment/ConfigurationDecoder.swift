@@ -1,0 +1,120 @@
+import Foundation
+
+/// Turns the tree of one run (the file, its overrides and its sweep point) into a
+/// `RunConfiguration`, reporting every problem on the way.
+///
+/// Sections are read in the order files usually write them; checks that involve two sections
+/// (the output width against the data, early stopping against the validation split) come last.
+/// The keys, their defaults and ranges are listed in `Experiment`'s documentation.
+struct ConfigurationDecoder {
+  var reader = ConfigReader()
+  /// The folder that relative paths of the file are resolved against.
+  let baseDirectory: String
+  /// The file, for messages about something missing from the top level.
+  let file: String
+
+  /// The top-level keys of a run's configuration.
+  static let keys = ["seed", "data", "model", "loss", "optimizer", "schedule", "training"]
+
+  init(file: String, baseDirectory: String) {
+    self.file = file
+    self.baseDirectory = baseDirectory
+  }
+
+  var problems: [Diagnostic] { reader.problems }
+
+  /// The configuration of `root`, or `nil` when anything is wrong with it (see `problems`).
+  mutating func decode(_ root: SourceNode) -> RunConfiguration? {
+    let top = SourceLocation(file: file)
+    guard let fields = reader.fields(of: root, path: "", keys: Self.keys, location: top) else {
+      return nil
+    }
+    var seed = Experiment.defaultSeed
+    if let node = fields["seed"] { seed = reader.seed(node, key: "seed") ?? seed }
+    let data = decodeData(fields, baseSeed: seed)
+    let model = decodeModel(fields)
+    let loss = decodeLoss(fields)
+    let optimizer = decodeOptimizer(fields)
+    let schedule = decodeSchedule(fields, optimizer: optimizer?.settings.name)
+    let training = decodeTraining(fields)
+    guard let data, let model, let loss, let optimizer, let schedule, let training else {
+      return nil
+    }
+    checkOutput(model, loss: loss, data: data)
+    checkEarlyStopping(training, loss: loss.loss, data: data)
+    guard reader.problems.isEmpty else { return nil }
+    var settings = TrainingSettings(
+      model: model.spec, loss: loss.loss, optimizer: optimizer.settings,
+      schedule: schedule.settings, clipping: optimizer.clipping, epochs: training.epochs,
+      batchSize: training.batchSize, seed: seed)
+    // Known without the data unless a per-batch schedule warms up for whole epochs.
+    settings.schedule.warmupSteps = schedule.warmup.scheduleSteps(
+      interval: schedule.settings.interval, batchesPerEpoch: 0)
+    return RunConfiguration(
+      data: data, training: settings, warmup: schedule.warmup,
+      earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
+      initFrom: model.initFrom)
+  }
+
+  /// The value of a section: `nil` (reported) when required and missing.
+  mutating func section(
+    _ fields: Fields, _ key: String, required: Bool, expected: String
+  ) -> SourceNode? {
+    if required { return reader.require(fields, key, expected: expected) }
+    return fields[key]
+  }
+
+  /// A section written as a bare name, `loss: mse`, read as `{name: mse}`.
+  static func expandingName(_ node: SourceNode) -> SourceNode {
+    guard node.scalarText != nil, !node.isNull else { return node }
+    return .mapping([.init(key: "name", keyLocation: node.location, value: node)], at: node.location)
+  }
+
+  // MARK: Checks across sections
+
+  /// The network's output width must match what the loss makes of the data.
+  mutating func checkOutput(_ model: DecodedModel, loss: DecodedLoss, data: DataSettings) {
+    let source = data.source.name
+    guard let classes = data.source.classCount else { return }
+    switch loss.loss {
+    case .crossEntropy:
+      guard let output = model.output, output.units != classes else { return }
+      reader.report(
+        output.node, key: output.key,
+        "expected \(classes) outputs for cross_entropy on \(source) (\(classes) classes), found \(output.units)")
+    case .binaryCrossEntropy:
+      guard classes != 2 else {
+        if let output = model.output, output.units != 1 {
+          reader.report(
+            output.node, key: output.key, "expected 1 output for bce, found \(output.units)")
+        }
+        return
+      }
+      reader.report(
+        loss.node, key: "loss",
+        "bce needs a data set with 2 classes; \(source) has \(classes); use cross_entropy")
+    case .meanSquaredError, .huber:
+      reader.report(
+        loss.node, key: "loss",
+        "\(loss.loss.name) needs a regression data set; \(source) is a classification set with \(classes) classes (there is no built-in regression set yet); use cross_entropy")
+    }
+  }
+
+  /// Early stopping must watch a metric the run measures.
+  mutating func checkEarlyStopping(_ training: DecodedTraining, loss: Loss, data: DataSettings) {
+    guard let stopping = training.earlyStopping else { return }
+    let metric = stopping.settings.metric
+    let key = "training.early_stopping.metric"
+    if let classification = metric.classification, classification != loss.isClassification {
+      let kind = loss.isClassification ? "trains a classifier" : "trains a regression"
+      let usable = RunMetric.allCases.filter { ($0.classification ?? loss.isClassification) == loss.isClassification }
+      reader.report(
+        stopping.metricLocation, key: key,
+        "\(metric.rawValue) does not apply: \(loss.name) \(kind); expected one of \(usable.map(\.rawValue).joined(separator: ", "))")
+    } else if metric.needsValidation, data.validation == 0 {
+      reader.report(
+        stopping.metricLocation, key: key,
+        "\(metric.rawValue) needs a validation set; set data.validation above 0 or watch train_loss")
+    }
+  }
+}

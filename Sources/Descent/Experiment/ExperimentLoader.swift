@@ -1,0 +1,207 @@
+import Foundation
+
+/// Loads one experiment: parses the text, applies `--set` overrides, reads the top level and
+/// the sweep, then decodes the configuration of every point of the sweep, collecting every
+/// problem on the way.
+struct ExperimentLoader {
+  let file: String
+  let baseDirectory: String
+  /// The run limit when the file does not set `sweep.max_runs`.
+  let maxRuns: Int
+  private var problems: [Diagnostic] = []
+
+  static let topLevelKeys = [
+    "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training",
+    "sweep", "expect",
+  ]
+
+  init(file: String, baseDirectory: String, maxRuns: Int) {
+    self.file = file
+    self.baseDirectory = baseDirectory
+    self.maxRuns = maxRuns
+  }
+
+  /// The experiment, or `Diagnostics` with every problem found.
+  mutating func load(_ text: String, overrides: [String]) throws(Diagnostics) -> Experiment {
+    let (parsed, parseProblems) = SourceParser(file: file).parse(text)
+    problems += parseProblems
+    guard var root = parsed else { throw sortedProblems() }
+    apply(overrides, to: &root)
+    var reader = ConfigReader()
+    let top = reader.fields(
+      of: root, path: "", keys: Self.topLevelKeys, location: SourceLocation(file: file))
+    problems += reader.problems
+    guard let top else { throw sortedProblems() }
+
+    let header = readHeader(top)
+    let runTree = SourceNode.mapping(
+      top.entries.filter { ConfigurationDecoder.keys.contains($0.key) }, at: root.location)
+    guard let sweep = readSweep(top, baseSeed: header.seed) else {
+      // The file's own settings can still be checked, without the sweep.
+      _ = decode(runTree, with: [])
+      throw sortedProblems()
+    }
+    try checkRunCount(sweep)
+    let runs = expand(runTree, sweep: sweep)
+    let expectations = readExpectations(top, sweep: sweep, runs: runs)
+    guard problems.isEmpty, let header = header.valid else { throw sortedProblems() }
+    return Experiment(
+      name: header.name, description: header.description, seed: header.seed, sourceText: text,
+      runs: runs, expectations: expectations)
+  }
+
+  // MARK: Steps
+
+  /// Applies `--set` overrides in order; a later one wins.
+  private mutating func apply(_ overrides: [String], to root: inout SourceNode) {
+    for text in overrides {
+      switch Override.parse(text) {
+      case .success(let override):
+        if let problem = root.set(override.path, to: override.value, keyLocation: override.location) {
+          problems.append(problem)
+        }
+      case .failure(let problem):
+        problems.append(problem)
+      }
+    }
+  }
+
+  private struct Header {
+    var name: String
+    var description = ""
+    var seed = Experiment.defaultSeed
+    var nameIsValid = true
+
+    var valid: Header? { nameIsValid ? self : nil }
+  }
+
+  /// `name`, `description` and the base `seed`.
+  private mutating func readHeader(_ top: Fields) -> Header {
+    var reader = ConfigReader()
+    let fileName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    var header = Header(name: fileName)
+    if let node = top["name"] {
+      header.name = reader.string(node, key: "name") ?? header.name
+      if !Experiment.isSafeFolderName(header.name), node.scalarText != nil {
+        reader.report(
+          node, key: "name",
+          "expected a folder name of letters, digits, '-', '_' and '.', not starting with '.', found \(node.foundDescription)")
+      }
+    } else if !Experiment.isSafeFolderName(fileName) {
+      reader.report(
+        top.location, key: "name",
+        "the file name \(YAMLScalar.doubleQuoted(fileName)) is not a safe folder name; set name: to letters, digits, '-', '_' and '.'")
+    }
+    if let node = top["description"], !node.isNull {
+      header.description = reader.string(node, key: "description") ?? ""
+    }
+    if let node = top["seed"] { header.seed = reader.seed(node, key: "seed") ?? header.seed }
+    header.nameIsValid = !reader.problems.contains { $0.key == "name" }
+    // A bad seed is found again when runs are decoded; the repeat is dropped.
+    problems += reader.problems
+    return header
+  }
+
+  /// The sweep; an empty one without a `sweep` section; `nil` when it has problems.
+  private mutating func readSweep(_ top: Fields, baseSeed: UInt64) -> Sweep? {
+    let location = top.keyLocation(of: "sweep")
+    guard let node = top["sweep"], !node.isNull else { return Sweep(location: location) }
+    var parser = SweepParser(baseSeed: baseSeed)
+    let sweep = parser.parse(node, location: location)
+    problems += parser.reader.problems
+    return sweep
+  }
+
+  /// Fails before anything is expanded when the sweep has more runs than allowed.
+  private mutating func checkRunCount(_ sweep: Sweep) throws(Diagnostics) {
+    let limit = sweep.maxRuns ?? maxRuns
+    let count = sweep.runCount
+    if let count, count <= limit { return }
+    let runs = count.map { "\($0) runs" } ?? "about \(sweep.approximateRunCount) runs"
+    problems.append(
+      sweep.location.diagnostic(
+        key: "sweep",
+        "expands to \(runs), more than the limit of \(limit); narrow the sweep or raise sweep.max_runs"))
+    throw sortedProblems()
+  }
+
+  /// Every run of the sweep: each configuration is decoded once, then repeated over the seeds.
+  private mutating func expand(_ runTree: SourceNode, sweep: Sweep) -> [RunSpec] {
+    var points: [(assignments: [SweepAssignment], seed: UInt64?)] = []
+    var configurations: [RunConfiguration] = []
+    let seeds: [UInt64?] = sweep.seeds.isEmpty ? [nil] : sweep.seeds
+    for assignments in sweep.configurations() {
+      guard let configuration = decode(runTree, with: assignments) else { continue }
+      for seed in seeds {
+        var run = configuration
+        if let seed {
+          run.training.seed = Sweep.runSeed(base: configuration.training.seed, value: seed)
+        }
+        points.append((assignments, seed))
+        configurations.append(run)
+      }
+    }
+    guard problems.isEmpty else { return [] }
+    let ids = RunIdentifiers.make(for: points)
+    return configurations.indices.map { index in
+      let point = points[index]
+      var settings = point.assignments.map { (key: $0.key, value: $0.value.flowText) }
+      if let seed = point.seed { settings.append((key: "seed", value: "\(seed)")) }
+      return RunSpec(
+        index: index, id: ids[index], settings: settings, configuration: configurations[index],
+        resolvedYAML: ResolvedYAML.render(configurations[index]))
+    }
+  }
+
+  /// The configuration of `runTree` with `assignments` applied.
+  private mutating func decode(
+    _ runTree: SourceNode, with assignments: [SweepAssignment]
+  ) -> RunConfiguration? {
+    var tree = runTree
+    for assignment in assignments {
+      if let problem = tree.set(assignment.path, to: assignment.value, keyLocation: assignment.keyLocation) {
+        problems.append(problem)
+        return nil
+      }
+    }
+    var decoder = ConfigurationDecoder(file: file, baseDirectory: baseDirectory)
+    let configuration = decoder.decode(tree)
+    problems += decoder.problems
+    return configuration
+  }
+
+  private mutating func readExpectations(
+    _ top: Fields, sweep: Sweep, runs: [RunSpec]
+  ) -> [Expectation] {
+    guard let node = top["expect"] else { return [] }
+    var parser = ExpectationParser(sweptKeys: sweep.keys + (sweep.seeds.isEmpty ? [] : ["seed"]))
+    let expectations = parser.parse(node)
+    problems += parser.reader.problems
+    for (index, expectation) in expectations.enumerated()
+    where !runs.isEmpty && !runs.contains(where: expectation.matches) {
+      problems.append(
+        expectation.location.diagnostic(key: "expect.\(index).where", "no run of the sweep matches"))
+    }
+    return expectations
+  }
+
+  /// The problems without repeats (a problem of the file shows in every run of its sweep), those
+  /// of `--set` first, then by position in the file.
+  private func sortedProblems() -> Diagnostics {
+    var seen = Set<Diagnostic>()
+    let unique = problems.filter { seen.insert($0).inserted }
+    let ordered = unique.enumerated().sorted { a, b in
+      let x = a.element
+      let y = b.element
+      let (xFile, yFile) = (x.file == file ? 1 : 0, y.file == file ? 1 : 0)
+      if xFile != yFile { return xFile < yFile }
+      if xFile == 1 {
+        let xPosition = (x.line ?? 0, x.column ?? 0)
+        let yPosition = (y.line ?? 0, y.column ?? 0)
+        if xPosition != yPosition { return xPosition < yPosition }
+      }
+      return a.offset < b.offset
+    }
+    return Diagnostics(ordered.map(\.element))
+  }
+}

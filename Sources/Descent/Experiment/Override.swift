@@ -1,0 +1,33 @@
+import Foundation
+
+/// A `--set KEY=VALUE` from the command line: a dotted key and a YAML value, applied to the
+/// file's tree before anything is checked, so that the value is checked exactly like the file.
+///
+/// Messages about an override name it as their file, `--set optimizer.lr=abc: optimizer.lr:
+/// expected a positive number, found "abc"`, since it has no line.
+struct Override: Sendable {
+  var path: SettingPath
+  var value: SourceNode
+  var location: SourceLocation
+
+  /// Parses `text`, `KEY=VALUE`; VALUE is YAML (`0.1`, `relu`, `[1, 2]`, `{epochs: 1}`) and
+  /// may be empty for null.
+  static func parse(_ text: String) -> Result<Override, Diagnostic> {
+    let location = SourceLocation(file: "--set \(text)")
+    guard let equals = text.firstIndex(of: "=") else {
+      return .failure(location.diagnostic(key: nil, "expected KEY=VALUE, such as optimizer.lr=0.1"))
+    }
+    let key = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
+    let path = SettingPath(dotted: key)
+    guard path.isWellFormed else {
+      return .failure(
+        location.diagnostic(key: nil, "expected a dotted key before '=', such as optimizer.lr"))
+    }
+    let (node, problems) = SourceParser(file: location.file).parse(String(text[text.index(after: equals)...]))
+    guard let node, problems.isEmpty else {
+      let problem = problems.first.map { $0.message } ?? "cannot read the value"
+      return .failure(location.diagnostic(key: key, problem))
+    }
+    return .success(Override(path: path, value: node.relocated(to: location), location: location))
+  }
+}

@@ -1,0 +1,88 @@
+extension SourceNode {
+  /// The sections that may be written as a bare name: `loss: mse` is `loss: {name: mse}`.
+  static let namedSections: Set<String> = ["loss", "optimizer", "schedule"]
+
+  /// Sets the value at `path`, as `--set` and sweeps do, before the tree is decoded.
+  ///
+  /// Missing mappings on the way are created, so `schedule.warmup.epochs` can be set in a file
+  /// without a schedule; a null value counts as an empty mapping; a section written as a bare
+  /// name becomes `{name: ...}` first. A key that is not part of the vocabulary is still set,
+  /// so that decoding reports it with a suggestion.
+  ///
+  /// - Parameter keyLocation: where the key is written (in the sweep, or the override), for
+  ///   keys this creates and for problems with the path.
+  /// - Returns: a problem with the path, such as an index past the end of a list.
+  mutating func set(
+    _ path: SettingPath, to value: SourceNode, keyLocation: SourceLocation
+  ) -> Diagnostic? {
+    set(path.components[...], walked: [], to: value, keyLocation: keyLocation)
+  }
+
+  private mutating func set(
+    _ rest: ArraySlice<String>, walked: [String], to value: SourceNode,
+    keyLocation: SourceLocation
+  ) -> Diagnostic? {
+    guard let component = rest.first else {
+      self = value
+      return nil
+    }
+    let here = walked + [component]
+    if isNull {
+      content = .mapping([])
+    } else if walked.count == 1, let section = walked.first, Self.namedSections.contains(section) {
+      self = ConfigurationDecoder.expandingName(self)
+    }
+    switch content {
+    case .mapping(var entries):
+      if let next = rest.dropFirst().first, Int(next) != nil, !entries.contains(where: { $0.key == component }) {
+        return keyLocation.diagnostic(
+          key: (walked + rest).joined(separator: "."),
+          "cannot set an entry of \(here.joined(separator: ".")), which the file does not give; write the whole list")
+      }
+      let index =
+        entries.lastIndex { $0.key == component }
+        ?? {
+          entries.append(.init(key: component, keyLocation: keyLocation, value: .scalar("", at: keyLocation)))
+          return entries.count - 1
+        }()
+      let problem = entries[index].value.set(
+        rest.dropFirst(), walked: here, to: value, keyLocation: keyLocation)
+      content = .mapping(entries)
+      return problem
+    case .sequence(var items):
+      guard let index = Int(component), items.indices.contains(index) else {
+        let count = items.count
+        return keyLocation.diagnostic(
+          key: here.joined(separator: "."),
+          "no such entry; the list has \(count) entr\(count == 1 ? "y" : "ies")\(count > 0 ? " (0 to \(count - 1))" : "")")
+      }
+      let problem = items[index].set(
+        rest.dropFirst(), walked: here, to: value, keyLocation: keyLocation)
+      content = .sequence(items)
+      return problem
+    case .scalar:
+      return keyLocation.diagnostic(
+        key: (walked + rest).joined(separator: "."),
+        "\(walked.joined(separator: ".")) is a single value, not a mapping of settings")
+    }
+  }
+
+  /// This tree with every location replaced by `location`: for a value given on the command
+  /// line, whose position inside the override says nothing useful.
+  func relocated(to location: SourceLocation) -> SourceNode {
+    var node = self
+    node.location = location
+    switch content {
+    case .scalar:
+      break
+    case .mapping(let entries):
+      node.content = .mapping(
+        entries.map {
+          .init(key: $0.key, keyLocation: location, value: $0.value.relocated(to: location))
+        })
+    case .sequence(let items):
+      node.content = .sequence(items.map { $0.relocated(to: location) })
+    }
+    return node
+  }
+}

@@ -1,0 +1,222 @@
+/// Reads the `sweep` section into a `Sweep`, reporting every problem with it.
+///
+/// Only the shape of the sweep is checked here. Each swept value is checked later exactly like
+/// a value of the file, when it is put into its run's configuration.
+struct SweepParser {
+  var reader = ConfigReader()
+  /// The base seed, the default seed of the random draws.
+  let baseSeed: UInt64
+
+  static let keys = ["grid", "zip", "random", "seeds", "max_runs"]
+  static let randomKeys = ["samples", "seed", "space"]
+  static let distributions = ["uniform", "log_uniform", "int", "choice"]
+  /// The top-level keys a sweep cannot set: they name or describe the experiment as a whole.
+  static let fixedKeys = ["name", "description", "sweep", "expect"]
+
+  init(baseSeed: UInt64) {
+    self.baseSeed = baseSeed
+  }
+
+  /// The sweep of `node`, written at `location`; `nil` when it has problems (reported).
+  mutating func parse(_ node: SourceNode, location: SourceLocation) -> Sweep? {
+    let count = reader.problems.count
+    guard let fields = reader.fields(of: node, path: "sweep", keys: Self.keys, location: location)
+    else { return nil }
+    var sweep = Sweep(location: location)
+    if let grid = fields["grid"] { sweep.grid = axes(grid, path: "sweep.grid") }
+    if let zip = fields["zip"] { sweep.zip = zipAxes(zip) }
+    if let random = fields["random"], !random.isNull {
+      sweep.random = randomSearch(random, location: fields.keyLocation(of: "random"))
+    }
+    if let seeds = fields["seeds"] { sweep.seeds = seedList(seeds) }
+    reader.read(&sweep.maxRuns, fields, "max_runs", .positive)
+    checkDistinctKeys(sweep)
+    return reader.problems.count == count ? sweep : nil
+  }
+
+  /// The keys of `grid` or `zip`, each with its non-empty list of values.
+  private mutating func axes(_ node: SourceNode, path: String) -> [SweepAxis] {
+    guard !node.isNull else { return [] }
+    guard let entries = node.entries else {
+      reader.mismatch(node, key: path, expected: "a mapping of dotted keys to lists of values")
+      return []
+    }
+    return entries.compactMap { entry in
+      let key = path + "." + entry.key
+      guard checkKey(entry, path: key) else { return nil }
+      guard let values = entry.value.items, !values.isEmpty else {
+        reader.mismatch(entry.value, key: key, expected: "a non-empty list of values")
+        return nil
+      }
+      return SweepAxis(key: entry.key, keyLocation: entry.keyLocation, values: values)
+    }
+  }
+
+  /// `zip`'s axes, which must all have as many values as the first.
+  private mutating func zipAxes(_ node: SourceNode) -> [SweepAxis] {
+    let axes = axes(node, path: "sweep.zip")
+    guard let first = axes.first else { return [] }
+    for axis in axes.dropFirst() where axis.values.count != first.values.count {
+      reader.report(
+        axis.keyLocation, key: "sweep.zip." + axis.key,
+        "expected \(first.values.count) values like sweep.zip.\(first.key), found \(axis.values.count)")
+    }
+    return axes
+  }
+
+  /// Whether a swept key can be swept: a dotted key of a run's setting.
+  private mutating func checkKey(_ entry: SourceNode.Entry, path: String) -> Bool {
+    let settingPath = SettingPath(dotted: entry.key)
+    guard settingPath.isWellFormed else {
+      reader.report(entry.keyLocation, key: path, "expected a dotted key such as optimizer.lr")
+      return false
+    }
+    if let first = settingPath.components.first, Self.fixedKeys.contains(first) {
+      reader.report(
+        entry.keyLocation, key: path,
+        "\(first) cannot be swept; sweep settings under \(ConfigurationDecoder.keys.joined(separator: ", "))")
+      return false
+    }
+    return true
+  }
+
+  /// `random: {samples, seed, space}`.
+  private mutating func randomSearch(_ node: SourceNode, location: SourceLocation) -> RandomSearch? {
+    guard
+      let fields = reader.fields(
+        of: node, path: "sweep.random", keys: Self.randomKeys, location: location)
+    else { return nil }
+    let samples = reader.require(fields, "samples", expected: "an integer >= 1").flatMap {
+      reader.integer($0, key: "sweep.random.samples", .positive)
+    }
+    var seed = baseSeed
+    if let node = fields["seed"] { seed = reader.seed(node, key: "sweep.random.seed") ?? seed }
+    let spaceNode = reader.require(fields, "space", expected: "a mapping of dotted keys to distributions")
+    var space: [RandomSearch.Dimension] = []
+    if let spaceNode { space = dimensions(spaceNode) }
+    guard let samples, !space.isEmpty else { return nil }
+    return RandomSearch(samples: samples, seed: seed, space: space)
+  }
+
+  /// The keys of `space`, each with its distribution.
+  private mutating func dimensions(_ node: SourceNode) -> [RandomSearch.Dimension] {
+    let path = "sweep.random.space"
+    guard let entries = node.entries, !entries.isEmpty else {
+      reader.mismatch(node, key: path, expected: "a mapping of dotted keys to distributions")
+      return []
+    }
+    return entries.compactMap { entry in
+      let key = path + "." + entry.key
+      guard checkKey(entry, path: key), let distribution = distribution(entry.value, key: key)
+      else { return nil }
+      return .init(
+        key: entry.key, keyLocation: entry.keyLocation, distribution: distribution,
+        location: entry.value.location)
+    }
+  }
+
+  /// `{uniform: [a, b]}`, `{log_uniform: [a, b]}`, `{int: [a, b]}` or `{choice: [...]}`.
+  private mutating func distribution(_ node: SourceNode, key: String) -> Distribution? {
+    let expected = "one of {uniform: [a, b]}, {log_uniform: [a, b]}, {int: [a, b]}, {choice: [...]}"
+    guard let entries = node.entries, entries.count == 1, let entry = entries.first else {
+      reader.mismatch(node, key: key, expected: expected)
+      return nil
+    }
+    let nameNode = SourceNode.scalar(entry.key, at: entry.keyLocation)
+    guard let name = reader.name(nameNode, key: key, in: Self.distributions) else { return nil }
+    let path = key + "." + name
+    switch name {
+    case "choice":
+      guard let values = entry.value.items, !values.isEmpty else {
+        reader.mismatch(entry.value, key: path, expected: "a non-empty list of values")
+        return nil
+      }
+      return .choice(values)
+    case "int":
+      return integerRange(entry.value, key: path)
+    default:
+      let logarithmic = name == "log_uniform"
+      guard
+        let (low, high) = numberRange(
+          entry.value, key: path, logarithmic ? .positive : .any,
+          kind: logarithmic ? "positive numbers" : "numbers")
+      else { return nil }
+      return name == "log_uniform" ? .logUniform(low, high) : .uniform(low, high)
+    }
+  }
+
+  /// `[low, high]` with `low < high`, both following `rule`.
+  private mutating func numberRange(
+    _ node: SourceNode, key: String, _ rule: NumberRule, kind: String
+  ) -> (Double, Double)? {
+    guard let (lowNode, highNode) = pair(node, key: key, of: kind),
+      let low = reader.number(lowNode, key: key + ".0", rule),
+      let high = reader.number(highNode, key: key + ".1", rule)
+    else { return nil }
+    guard low < high else {
+      reader.report(node, key: key, "expected [low, high] with low < high, found \(node.flowText)")
+      return nil
+    }
+    return (low, high)
+  }
+
+  /// `[low, high]` of integers with `low <= high`.
+  private mutating func integerRange(_ node: SourceNode, key: String) -> Distribution? {
+    guard let (lowNode, highNode) = pair(node, key: key, of: "integers"),
+      let low = reader.integer(lowNode, key: key + ".0", .any),
+      let high = reader.integer(highNode, key: key + ".1", .any)
+    else { return nil }
+    guard low <= high, !high.subtractingReportingOverflow(low).overflow, high - low < .max else {
+      reader.report(node, key: key, "expected [low, high] with low <= high, found \(node.flowText)")
+      return nil
+    }
+    return .integer(low, high)
+  }
+
+  /// The two items of a `[low, high]` list.
+  private mutating func pair(
+    _ node: SourceNode, key: String, of kind: String
+  ) -> (SourceNode, SourceNode)? {
+    guard let items = node.items, items.count == 2 else {
+      reader.mismatch(node, key: key, expected: "a list of two \(kind) [low, high]")
+      return nil
+    }
+    return (items[0], items[1])
+  }
+
+  /// `seeds: [1, 2, 3]`: distinct integers >= 0.
+  private mutating func seedList(_ node: SourceNode) -> [UInt64] {
+    guard !node.isNull else { return [] }
+    guard let items = node.items, !items.isEmpty else {
+      reader.mismatch(node, key: "sweep.seeds", expected: "a non-empty list of seeds such as [1, 2, 3]")
+      return []
+    }
+    var seeds: [UInt64] = []
+    for (index, item) in items.enumerated() {
+      let key = "sweep.seeds.\(index)"
+      guard let seed = reader.seed(item, key: key) else { continue }
+      if seeds.contains(seed) {
+        reader.report(item, key: key, "duplicate seed \(seed)")
+      } else {
+        seeds.append(seed)
+      }
+    }
+    return seeds
+  }
+
+  /// A key may be swept by one axis only.
+  private mutating func checkDistinctKeys(_ sweep: Sweep) {
+    var owners: [String: String] = [:]
+    let axes =
+      sweep.grid.map { ($0.key, $0.keyLocation, "sweep.grid") }
+      + sweep.zip.map { ($0.key, $0.keyLocation, "sweep.zip") }
+      + (sweep.random?.space.map { ($0.key, $0.keyLocation, "sweep.random.space") } ?? [])
+    for (key, location, owner) in axes {
+      if let first = owners[key] {
+        reader.report(location, key: owner + "." + key, "already swept by \(first)")
+      } else {
+        owners[key] = owner
+      }
+    }
+  }
+}
