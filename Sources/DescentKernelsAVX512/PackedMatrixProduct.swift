@@ -10,6 +10,8 @@
 public let tileRows = 6
 /// Columns of B per micro-kernel tile: two 16-float vectors.
 public let tileColumns = 32
+/// Columns of the narrow tile used for a last panel of at most 16 columns.
+let halfTileColumns = 16
 
 /// Scratch floats `packedProduct` needs for an `m x n x k` product.
 public func packedProductWorkspace(m: Int, n: Int, k: Int) -> Int {
@@ -44,6 +46,18 @@ public func packedProduct(
       let tile = c + row * n + column
       if rows == tileRows && columns == tileColumns {
         microKernel(packedA, panelB, tile, n, k)
+      } else if columns <= halfTileColumns {
+        // A narrow last panel (an output layer of 10 classes, say): half the work of a full
+        // tile. The padded panel's first 16 columns are all there is.
+        for i in 0..<tileRows {
+          for j in 0..<halfTileColumns {
+            edge[i * halfTileColumns + j] = i < rows && j < columns ? tile[i * n + j] : 0
+          }
+        }
+        narrowMicroKernel(packedA, panelB, edge, halfTileColumns, k)
+        for i in 0..<rows {
+          (tile + i * n).update(from: edge + i * halfTileColumns, count: columns)
+        }
       } else {
         // An edge tile: compute a full tile in scratch, then copy the part that exists.
         for i in 0..<tileRows {
@@ -162,4 +176,44 @@ private func microKernel(
   store(r30, c3); store(r31, c3 + 16)
   store(r40, c4); store(r41, c4 + 16)
   store(r50, c5); store(r51, c5 + 16)
+}
+
+/// `C[6 x 16] += A[6 x k] B[k x 16]`, reading the first 16 columns of a packed 32-column panel.
+@inline(__always)
+private func narrowMicroKernel(
+  _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+  _ ldc: Int, _ k: Int
+) {
+  typealias Vector = SIMD16<Float>
+  @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always) func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+  }
+  var r0 = load(c)
+  var r1 = load(c + ldc)
+  var r2 = load(c + 2 * ldc)
+  var r3 = load(c + 3 * ldc)
+  var r4 = load(c + 4 * ldc)
+  var r5 = load(c + 5 * ldc)
+  var pa = a
+  var pb = b
+  for _ in 0..<k {
+    let b0 = load(pb)
+    r0.addProduct(Vector(repeating: pa[0]), b0)
+    r1.addProduct(Vector(repeating: pa[1]), b0)
+    r2.addProduct(Vector(repeating: pa[2]), b0)
+    r3.addProduct(Vector(repeating: pa[3]), b0)
+    r4.addProduct(Vector(repeating: pa[4]), b0)
+    r5.addProduct(Vector(repeating: pa[5]), b0)
+    pa += tileRows
+    pb += tileColumns
+  }
+  store(r0, c)
+  store(r1, c + ldc)
+  store(r2, c + 2 * ldc)
+  store(r3, c + 3 * ldc)
+  store(r4, c + 4 * ldc)
+  store(r5, c + 5 * ldc)
 }
