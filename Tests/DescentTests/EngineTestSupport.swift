@@ -6,7 +6,7 @@ import Testing
 /// `relative * max(|expected|, floor)`.
 func expectClose<T: BinaryFloatingPoint>(
   _ actual: [T], _ expected: [T], relative: T, floor: T = 1,
-  _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation
+  _ context: String = "", sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) {
   guard actual.count == expected.count else {
     Issue.record(

@@ -50,7 +50,7 @@ import Testing
   /// Runs `product` on every transpose combination of one shape and compares with `naive`.
   func expectNaiveResults<T: Scalar>(
     of product: Product<T>, _ type: T.Type, shape s: Shape, accumulate: Bool,
-    sourceLocation: SourceLocation = #_sourceLocation
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) {
     let a = normalValues(s.m * s.k, seed: 1).map(T.init)
     let b = normalValues(s.k * s.n, seed: 2).map(T.init)

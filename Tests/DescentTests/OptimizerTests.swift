@@ -43,7 +43,7 @@ import Testing
   /// the weights to 2 units in the last place.
   func expectTorch(
     _ actual: [Float], _ expected: [Float], _ context: String = "",
-    sourceLocation: SourceLocation = #_sourceLocation
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) {
     #expect(actual.count == expected.count, sourceLocation: sourceLocation)
     for (i, (a, e)) in zip(actual, expected).enumerated() {
