@@ -6,7 +6,7 @@
 struct ConfigReader {
   private(set) var problems: [Diagnostic] = []
 
-  mutating func report(_ location: SourceLocation, key: String?, _ message: String) {
+  mutating func report(_ location: InputLocation, key: String?, _ message: String) {
     problems.append(location.diagnostic(key: key, message))
   }
 
@@ -27,7 +27,7 @@ struct ConfigReader {
   ///   - location: where the mapping is named, for messages about keys missing from it.
   /// - Returns: `nil` when `node` is not a mapping (reported); an empty mapping for null.
   mutating func fields(
-    of node: SourceNode, path: String, keys: [String], location: SourceLocation? = nil
+    of node: SourceNode, path: String, keys: [String], location: InputLocation? = nil
   ) -> Fields? {
     let location = location ?? node.location
     if node.isNull { return Fields(path: path, location: location, entries: []) }

@@ -32,21 +32,25 @@ extension ConfigurationDecoder {
     "cooldown": ["plateau"],
   ]
 
-  /// `schedule: {name, ...}`, or a bare name; without one the rate is constant.
+  /// `schedule: {name, ...}`, or a bare name; without a schedule, or without a name, the rate
+  /// is constant.
   mutating func decodeSchedule(
     _ top: Fields, optimizer: OptimizerSettings.Name?
   ) -> DecodedSchedule? {
     guard let written = top["schedule"], !written.isNull else {
       return DecodedSchedule(settings: ScheduleSettings(.constant), warmup: .none)
     }
-    let names = ScheduleSettings.Name.allCases.map(\.rawValue)
     guard
       let all = reader.fields(
         of: Self.expandingName(written), path: "schedule", keys: Self.scheduleKeys,
-        location: top.keyLocation(of: "schedule")),
-      let nameNode = reader.require(all, "name", expected: "one of \(names.joined(separator: ", "))"),
-      let name = reader.choice(nameNode, key: "schedule.name", ScheduleSettings.Name.self)
+        location: top.keyLocation(of: "schedule"))
     else { return nil }
+    var name = ScheduleSettings.Name.constant
+    if let nameNode = all["name"] {
+      guard let chosen = reader.choice(nameNode, key: "schedule.name", ScheduleSettings.Name.self)
+      else { return nil }
+      name = chosen
+    }
     let fields = reader.applicable(all, Self.scheduleApplicability, chosen: name.rawValue)
     var settings = ScheduleSettings(name)
     reader.read(&settings.interval, fields, "interval")

@@ -3,7 +3,7 @@ struct DecodedTraining {
   struct Stopping {
     var settings: EarlyStopping
     /// Where the metric was written, or where early stopping was named.
-    var metricLocation: SourceLocation
+    var metricLocation: InputLocation
   }
 
   var epochs = 10
@@ -38,7 +38,7 @@ extension ConfigurationDecoder {
 
   /// `early_stopping: {metric, patience, min_delta}`.
   private mutating func decodeEarlyStopping(
-    _ node: SourceNode, location: SourceLocation
+    _ node: SourceNode, location: InputLocation
   ) -> DecodedTraining.Stopping? {
     let path = "training.early_stopping"
     guard

@@ -25,7 +25,7 @@ struct ConfigurationDecoder {
 
   /// The configuration of `root`, or `nil` when anything is wrong with it (see `problems`).
   mutating func decode(_ root: SourceNode) -> RunConfiguration? {
-    let top = SourceLocation(file: file)
+    let top = InputLocation(file: file)
     guard let fields = reader.fields(of: root, path: "", keys: Self.keys, location: top) else {
       return nil
     }

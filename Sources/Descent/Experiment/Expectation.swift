@@ -16,7 +16,7 @@ public struct Expectation: Sendable, Hashable {
   public var atLeast: Double?
   public var atMost: Double?
   /// Where the expectation is written, for the message when it fails.
-  public var location: SourceLocation
+  public var location: InputLocation
 
   /// Whether `run` is one of the runs this expectation is about.
   public func matches(_ run: RunSpec) -> Bool {

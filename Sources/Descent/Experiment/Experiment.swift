@@ -46,8 +46,8 @@ import Foundation
 ///       weight_decay: 0.0      # >= 0; adamw: 0.01 (decoupled)
 ///       clip_norm: null        # > 0: clip the global gradient norm
 ///       clip_value: null       # > 0: clamp each gradient
-///     schedule:                # optional: constant rate; a bare name is {name: ...}
-///       name: <required>       # constant | step | multistep | exponential | inverse
+///     schedule:                # optional; a bare name is {name: ...}
+///       name: constant         # constant | step | multistep | exponential | inverse
 ///                              # | polynomial | cosine | one_cycle | plateau
 ///       interval: epoch        # epoch | batch (plateau: epoch only)
 ///       step_size: 10          # step; integer >= 1

@@ -29,7 +29,7 @@ struct ExperimentLoader {
     apply(overrides, to: &root)
     var reader = ConfigReader()
     let top = reader.fields(
-      of: root, path: "", keys: Self.topLevelKeys, location: SourceLocation(file: file))
+      of: root, path: "", keys: Self.topLevelKeys, location: InputLocation(file: file))
     problems += reader.problems
     guard let top else { throw sortedProblems() }
 

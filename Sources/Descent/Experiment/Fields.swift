@@ -3,10 +3,10 @@ struct Fields: Sendable {
   /// The dotted path of the mapping, empty for the top level.
   let path: String
   /// Where the mapping is named, for a message about a key that is missing from it.
-  let location: SourceLocation
+  let location: InputLocation
   private(set) var entries: [SourceNode.Entry]
 
-  init(path: String, location: SourceLocation, entries: [SourceNode.Entry]) {
+  init(path: String, location: InputLocation, entries: [SourceNode.Entry]) {
     self.path = path
     self.location = location
     self.entries = entries
@@ -23,7 +23,7 @@ struct Fields: Sendable {
   }
 
   /// Where `key` is written, or where the mapping is named when it is not.
-  func keyLocation(of key: String) -> SourceLocation {
+  func keyLocation(of key: String) -> InputLocation {
     entries.first { $0.key == key }?.keyLocation ?? location
   }
 

@@ -1,6 +1,6 @@
 /// Where a value of an experiment was written: a position in a file, or a command-line override
 /// such as `--set optimizer.lr=0.1` (then the "file" is the override and there is no line).
-public struct SourceLocation: Sendable, Hashable {
+public struct InputLocation: Sendable, Hashable {
   public var file: String
   /// The line, from 1.
   public var line: Int?

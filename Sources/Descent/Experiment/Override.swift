@@ -8,12 +8,12 @@ import Foundation
 struct Override: Sendable {
   var path: SettingPath
   var value: SourceNode
-  var location: SourceLocation
+  var location: InputLocation
 
   /// Parses `text`, `KEY=VALUE`; VALUE is YAML (`0.1`, `relu`, `[1, 2]`, `{epochs: 1}`) and
   /// may be empty for null.
   static func parse(_ text: String) -> Result<Override, Diagnostic> {
-    let location = SourceLocation(file: "--set \(text)")
+    let location = InputLocation(file: "--set \(text)")
     guard let equals = text.firstIndex(of: "=") else {
       return .failure(location.diagnostic(key: nil, "expected KEY=VALUE, such as optimizer.lr=0.1"))
     }

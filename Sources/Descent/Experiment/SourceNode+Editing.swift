@@ -13,14 +13,14 @@ extension SourceNode {
   ///   keys this creates and for problems with the path.
   /// - Returns: a problem with the path, such as an index past the end of a list.
   mutating func set(
-    _ path: SettingPath, to value: SourceNode, keyLocation: SourceLocation
+    _ path: SettingPath, to value: SourceNode, keyLocation: InputLocation
   ) -> Diagnostic? {
     set(path.components[...], walked: [], to: value, keyLocation: keyLocation)
   }
 
   private mutating func set(
     _ rest: ArraySlice<String>, walked: [String], to value: SourceNode,
-    keyLocation: SourceLocation
+    keyLocation: InputLocation
   ) -> Diagnostic? {
     guard let component = rest.first else {
       self = value
@@ -69,7 +69,7 @@ extension SourceNode {
 
   /// This tree with every location replaced by `location`: for a value given on the command
   /// line, whose position inside the override says nothing useful.
-  func relocated(to location: SourceLocation) -> SourceNode {
+  func relocated(to location: InputLocation) -> SourceNode {
     var node = self
     node.location = location
     switch content {

@@ -2,7 +2,7 @@
 ///
 /// Yams' `Node` carries positions too, but a run's tree mixes values from several places (the
 /// file, its sweep section, `--set` overrides), so every node here keeps its own
-/// `SourceLocation`, and messages point at the value that is wrong wherever it came from.
+/// `InputLocation`, and messages point at the value that is wrong wherever it came from.
 struct SourceNode: Sendable, Hashable {
   enum Content: Sendable, Hashable {
     /// A scalar as written. A quoted (or block) scalar is always a string; a plain one may be a
@@ -15,22 +15,22 @@ struct SourceNode: Sendable, Hashable {
   /// One `key: value` pair of a mapping, in file order.
   struct Entry: Sendable, Hashable {
     var key: String
-    var keyLocation: SourceLocation
+    var keyLocation: InputLocation
     var value: SourceNode
   }
 
   var content: Content
-  var location: SourceLocation
+  var location: InputLocation
 
-  static func scalar(_ text: String, quoted: Bool = false, at location: SourceLocation) -> Self {
+  static func scalar(_ text: String, quoted: Bool = false, at location: InputLocation) -> Self {
     SourceNode(content: .scalar(text, quoted: quoted), location: location)
   }
 
-  static func mapping(_ entries: [Entry], at location: SourceLocation) -> Self {
+  static func mapping(_ entries: [Entry], at location: InputLocation) -> Self {
     SourceNode(content: .mapping(entries), location: location)
   }
 
-  static func sequence(_ items: [SourceNode], at location: SourceLocation) -> Self {
+  static func sequence(_ items: [SourceNode], at location: InputLocation) -> Self {
     SourceNode(content: .sequence(items), location: location)
   }
 

@@ -28,7 +28,7 @@ struct SourceParser {
         let node = try Yams.compose(yaml: text)
         var problems: [Diagnostic] = []
         let root = node.map { convert($0, path: "", insertions: insertions, problems: &problems) }
-        return (root ?? .scalar("", at: SourceLocation(file: file, line: 1, column: 1)), problems)
+        return (root ?? .scalar("", at: InputLocation(file: file, line: 1, column: 1)), problems)
       } catch YamlError.duplicatedKeysInMapping(_, let context) {
         var insertion = Insertion(line: context.mark.line, column: context.mark.column)
         guard let marked = insertion.apply(Self.marker, to: text) else { break }
@@ -38,13 +38,13 @@ struct SourceParser {
         return (nil, [syntaxDiagnostic(error, insertions: insertions)])
       }
     }
-    return (nil, [SourceLocation(file: file).diagnostic(key: nil, "too many duplicate keys")])
+    return (nil, [InputLocation(file: file).diagnostic(key: nil, "too many duplicate keys")])
   }
 
   /// A Yams error as `file:line:column: YAML syntax error: problem (context)`.
   private func syntaxDiagnostic(_ error: any Error, insertions: [Insertion]) -> Diagnostic {
     guard let yamlError = error as? YamlError else {
-      return SourceLocation(file: file).diagnostic(key: nil, "cannot read the YAML: \(error)")
+      return InputLocation(file: file).diagnostic(key: nil, "cannot read the YAML: \(error)")
     }
     switch yamlError {
     case .scanner(let context, let problem, let mark, _),
@@ -57,16 +57,16 @@ struct SourceParser {
       }
       return location(of: mark, insertions).diagnostic(key: nil, message)
     case .reader(let problem, _, _, _):
-      return SourceLocation(file: file).diagnostic(key: nil, "cannot read the text: \(problem)")
+      return InputLocation(file: file).diagnostic(key: nil, "cannot read the text: \(problem)")
     default:
-      return SourceLocation(file: file).diagnostic(key: nil, "cannot read the YAML: \(yamlError)")
+      return InputLocation(file: file).diagnostic(key: nil, "cannot read the YAML: \(yamlError)")
     }
   }
 
-  private func location(of mark: Mark?, _ insertions: [Insertion]) -> SourceLocation {
-    guard let mark else { return SourceLocation(file: file) }
+  private func location(of mark: Mark?, _ insertions: [Insertion]) -> InputLocation {
+    guard let mark else { return InputLocation(file: file) }
     let original = Insertion.original(mark, insertions)
-    return SourceLocation(file: file, line: original.line, column: original.column)
+    return InputLocation(file: file, line: original.line, column: original.column)
   }
 
   private func convert(

@@ -20,7 +20,7 @@ enum Distribution: Sendable, Hashable {
   /// Draws a value located at `location` (where the distribution is written), and its position
   /// in the list for `choice`.
   func sample(
-    _ random: inout RandomGenerator, at location: SourceLocation
+    _ random: inout RandomGenerator, at location: InputLocation
   ) -> (value: SourceNode, position: Int) {
     switch self {
     case .uniform(let low, let high):

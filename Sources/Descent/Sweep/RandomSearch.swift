@@ -3,10 +3,10 @@
 struct RandomSearch: Sendable, Hashable {
   struct Dimension: Sendable, Hashable {
     var key: String
-    var keyLocation: SourceLocation
+    var keyLocation: InputLocation
     var distribution: Distribution
     /// Where the distribution is written: messages about a drawn value point here.
-    var location: SourceLocation
+    var location: InputLocation
   }
 
   var samples: Int

@@ -4,8 +4,9 @@
 /// - Each swept setting gives `name-value`, in sweep order, joined by `_`; the seeds axis gives
 ///   `seed-N` last.
 /// - `name` is the last component of the dotted key (`lr` for `optimizer.lr`), with the one
-///   before it when the last is a list index (`betas.0`). Two swept keys that would share a name
-///   are both written in full (`model.layers.0.dense-64`).
+///   before it when the last is a list index (`betas.0`), and the one before it alone when the
+///   last is `name` (`optimizer-adam` for `optimizer.name`). Two swept keys that would share a
+///   name are both written in full (`model.layers.0.dense-64`).
 /// - `value` is the value as written, with every character other than letters, digits, `-`,
 ///   `_` and `.` replaced by `_`; a value that is a list or a mapping gives its position in the
 ///   sweep's list of values instead.
@@ -45,8 +46,10 @@ enum RunIdentifiers {
     let short = keys.map { key -> String in
       let components = SettingPath(dotted: key).components
       guard let last = components.last else { return key }
-      if Int(last) != nil, components.count >= 2 {
-        return components[components.count - 2] + "." + last
+      if components.count >= 2 {
+        let previous = components[components.count - 2]
+        if Int(last) != nil { return previous + "." + last }
+        if last == "name" { return previous }
       }
       return last
     }

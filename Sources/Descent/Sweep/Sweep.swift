@@ -14,7 +14,7 @@ struct Sweep: Sendable, Hashable {
   var maxRuns: Int?
 
   /// Where the `sweep` key is written, for a message about the sweep as a whole.
-  var location: SourceLocation
+  var location: InputLocation
 
   /// Every dotted key the sweep sets, in sweep order.
   var keys: [String] {

@@ -1,7 +1,7 @@
 /// One key of `grid` or `zip` with the values it takes, in order.
 struct SweepAxis: Sendable, Hashable {
   var key: String
-  var keyLocation: SourceLocation
+  var keyLocation: InputLocation
   var values: [SourceNode]
 
   func assignment(_ position: Int) -> SweepAssignment {

@@ -18,7 +18,7 @@ struct SweepParser {
   }
 
   /// The sweep of `node`, written at `location`; `nil` when it has problems (reported).
-  mutating func parse(_ node: SourceNode, location: SourceLocation) -> Sweep? {
+  mutating func parse(_ node: SourceNode, location: InputLocation) -> Sweep? {
     let count = reader.problems.count
     guard let fields = reader.fields(of: node, path: "sweep", keys: Self.keys, location: location)
     else { return nil }
@@ -81,7 +81,7 @@ struct SweepParser {
   }
 
   /// `random: {samples, seed, space}`.
-  private mutating func randomSearch(_ node: SourceNode, location: SourceLocation) -> RandomSearch? {
+  private mutating func randomSearch(_ node: SourceNode, location: InputLocation) -> RandomSearch? {
     guard
       let fields = reader.fields(
         of: node, path: "sweep.random", keys: Self.randomKeys, location: location)
