@@ -21,7 +21,9 @@ struct ExperimentTests {
     #expect(run.settings.isEmpty)
 
     let configuration = run.configuration
-    #expect(configuration.data == DataSettings(source: .builtin(.iris), validation: 0.2, normalize: .standard, seed: 0))
+    #expect(
+      configuration.data
+        == DataSettings(source: .builtin(.iris), validation: 0.2, normalize: .standard, seed: 0))
     #expect(configuration.earlyStopping == nil)
     #expect(configuration.saveWeights == false)
     #expect(configuration.initFrom == nil)
@@ -29,7 +31,8 @@ struct ExperimentTests {
     var optimizer = OptimizerSettings(.sgd)
     optimizer.learningRate = 0.1
     let expected = TrainingSettings(
-      model: ModelSpec(layers: [.dense(units: 8), .activation(.relu), .dense(units: 3)], initializer: .heNormal),
+      model: ModelSpec(
+        layers: [.dense(units: 8), .activation(.relu), .dense(units: 3)], initializer: .heNormal),
       loss: .crossEntropy(labelSmoothing: 0), optimizer: optimizer,
       schedule: ScheduleSettings(.constant), clipping: GradientClipping(), epochs: 10,
       batchSize: 32, seed: 0)
@@ -162,11 +165,13 @@ struct ExperimentTests {
   }
 
   @Test func optimizerDefaultsArePyTorchsForTheOptimizerNamed() throws {
-    let adam = try ExperimentFile.configuration(ExperimentFile.minimal, overrides: ["optimizer=adamw"])
+    let adam = try ExperimentFile.configuration(
+      ExperimentFile.minimal, overrides: ["optimizer=adamw"])
     #expect(adam.training.optimizer == OptimizerSettings(.adamw))
     #expect(adam.training.optimizer.learningRate == 0.001)
     #expect(adam.training.optimizer.weightDecay == 0.01)
-    let adagrad = try ExperimentFile.configuration(ExperimentFile.minimal, overrides: ["optimizer=adagrad"])
+    let adagrad = try ExperimentFile.configuration(
+      ExperimentFile.minimal, overrides: ["optimizer=adagrad"])
     #expect(adagrad.training.optimizer.epsilon == 1e-10)
   }
 
@@ -380,7 +385,8 @@ struct ExperimentTests {
   }
 
   @Test func outputWidthMustMatchTheDataAndLoss() {
-    let digits = ExperimentFile.minimal.replacingOccurrences(of: "source: iris", with: "source: digits")
+    let digits = ExperimentFile.minimal.replacingOccurrences(
+      of: "source: iris", with: "source: digits")
     #expect(
       ExperimentFile.problems(digits) == [
         "x.yaml:5:15: model.layers.1.dense: expected 10 outputs for cross_entropy on digits (10 classes), found 3"
@@ -390,13 +396,15 @@ struct ExperimentTests {
         "--set loss=bce: loss: bce needs a data set with 2 classes; iris has 3; use cross_entropy"
       ])
     #expect(
-      ExperimentFile.problems(ExperimentFile.minimal, overrides: ["loss={name: huber, delta: 2}"]) == [
-        "--set loss={name: huber, delta: 2}: loss: huber needs a regression data set; iris is a classification set with 3 classes (there is no built-in regression set yet); use cross_entropy"
-      ])
+      ExperimentFile.problems(ExperimentFile.minimal, overrides: ["loss={name: huber, delta: 2}"])
+        == [
+          "--set loss={name: huber, delta: 2}: loss: huber needs a regression data set; iris is a classification set with 3 classes (there is no built-in regression set yet); use cross_entropy"
+        ])
     #expect(
-      ExperimentFile.problems(ExperimentFile.minimal, overrides: ["model.layers=[{activation: relu}]"]) == [
-        "--set model.layers=[{activation: relu}]: model.layers: expected at least one dense layer, found none"
-      ])
+      ExperimentFile.problems(
+        ExperimentFile.minimal, overrides: ["model.layers=[{activation: relu}]"]) == [
+          "--set model.layers=[{activation: relu}]: model.layers: expected at least one dense layer, found none"
+        ])
   }
 
   @Test func missingRequiredKeysAreNamed() {
@@ -579,18 +587,19 @@ struct ExperimentTests {
   // MARK: Expectations
 
   @Test func expectationsAreReadAndSelectSweptRuns() throws {
-    let file = ExperimentFile.minimal + """
+    let file =
+      ExperimentFile.minimal + """
 
-      sweep:
-        grid: {optimizer.momentum: [0.0, 0.9]}
-        seeds: [1, 2]
-      expect:
-        - where: {optimizer.momentum: 0.90}
-          metric: val_accuracy
-          at_least: 0.9
-        - metric: val_loss
-          at_most: 1
-      """
+        sweep:
+          grid: {optimizer.momentum: [0.0, 0.9]}
+          seeds: [1, 2]
+        expect:
+          - where: {optimizer.momentum: 0.90}
+            metric: val_accuracy
+            at_least: 0.9
+          - metric: val_loss
+            at_most: 1
+        """
     let experiment = try ExperimentFile.load(file)
     #expect(experiment.expectations.count == 2)
     let first = try #require(experiment.expectations.first)
@@ -598,23 +607,27 @@ struct ExperimentTests {
     #expect(first.atLeast == 0.9)
     #expect(first.atMost == nil)
     #expect(first.location == InputLocation(file: "x.yaml", line: 12, column: 5))
-    #expect(experiment.runs.filter(first.matches).map(\.id) == ["momentum-0.9_seed-1", "momentum-0.9_seed-2"])
+    #expect(
+      experiment.runs.filter(first.matches).map(\.id) == [
+        "momentum-0.9_seed-1", "momentum-0.9_seed-2",
+      ])
     #expect(experiment.runs.filter(experiment.expectations[1].matches).count == 4)
   }
 
   @Test func expectationProblemsAreReported() {
-    let file = ExperimentFile.minimal + """
+    let file =
+      ExperimentFile.minimal + """
 
-      sweep:
-        grid: {optimizer.momentum: [0.0, 0.9]}
-      expect:
-        - where: {optimizer.momentm: 0.9}
-          metric: val_accuracy
-          at_least: 0.9
-        - where: {optimizer.momentum: 0.5}
-          metric: val_acc
-        - {metric: val_loss}
-      """
+        sweep:
+          grid: {optimizer.momentum: [0.0, 0.9]}
+        expect:
+          - where: {optimizer.momentm: 0.9}
+            metric: val_accuracy
+            at_least: 0.9
+          - where: {optimizer.momentum: 0.5}
+            metric: val_acc
+          - {metric: val_loss}
+        """
     #expect(
       ExperimentFile.problems(file) == [
         "x.yaml:11:13: expect.0.where.optimizer.momentm: not a swept key; did you mean 'optimizer.momentum'?",
@@ -682,7 +695,8 @@ extension ExperimentFile {
     let path: String
 
     init() throws {
-      path = FileManager.default.temporaryDirectory
+      path =
+        FileManager.default.temporaryDirectory
         .appendingPathComponent("descent-experiment-tests-\(UUID().uuidString)").path
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

@@ -11,7 +11,8 @@ struct SweepTests {
   }
 
   private static func settings(_ experiment: Experiment) -> [String] {
-    experiment.runs.map { run in run.settings.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    experiment.runs.map { run in run.settings.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
   }
 
   // MARK: Order and count
@@ -47,7 +48,10 @@ struct SweepTests {
             optimizer.name: [sgd, adam]
             optimizer.lr: [0.1, 0.001]
         """))
-    #expect(Self.settings(experiment) == ["optimizer.name=sgd optimizer.lr=0.1", "optimizer.name=adam optimizer.lr=0.001"])
+    #expect(
+      Self.settings(experiment) == [
+        "optimizer.name=sgd optimizer.lr=0.1", "optimizer.name=adam optimizer.lr=0.001",
+      ])
     #expect(experiment.runs.map(\.configuration.training.optimizer.name) == [.sgd, .adam])
     #expect(experiment.runs.map(\.id) == ["optimizer-sgd_lr-0.1", "optimizer-adam_lr-0.001"])
   }
@@ -61,8 +65,8 @@ struct SweepTests {
               optimizer.lr: [0.1, 0.2, 0.3]
               training.batch_size: [8, 16]
           """)) == [
-            "x.yaml:11:5: sweep.zip.training.batch_size: expected 3 values like sweep.zip.optimizer.lr, found 2"
-          ])
+          "x.yaml:11:5: sweep.zip.training.batch_size: expected 3 values like sweep.zip.optimizer.lr, found 2"
+        ])
   }
 
   @Test func axesCombineGridThenZipThenRandomThenSeeds() throws {
@@ -79,12 +83,27 @@ struct SweepTests {
     let samples = experiment.runs.prefix(4).map { $0.settings[3].value }
     // Seeds innermost: the two seeds of one configuration are adjacent.
     #expect(samples[0] == samples[1] && samples[2] == samples[3])
-    #expect(lines[0] == "data.normalize=standard training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[0]) seed=7")
-    #expect(lines[1] == "data.normalize=standard training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[0]) seed=8")
-    #expect(lines[2] == "data.normalize=standard training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[2]) seed=7")
-    #expect(lines[4] == "data.normalize=standard training.epochs=2 training.batch_size=16 optimizer.lr=\(samples[0]) seed=7")
+    #expect(
+      lines[0]
+        == "data.normalize=standard training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[0]) seed=7"
+    )
+    #expect(
+      lines[1]
+        == "data.normalize=standard training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[0]) seed=8"
+    )
+    #expect(
+      lines[2]
+        == "data.normalize=standard training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[2]) seed=7"
+    )
+    #expect(
+      lines[4]
+        == "data.normalize=standard training.epochs=2 training.batch_size=16 optimizer.lr=\(samples[0]) seed=7"
+    )
     // The same random samples at every grid and zip point.
-    #expect(lines[8] == "data.normalize=minmax training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[0]) seed=7")
+    #expect(
+      lines[8]
+        == "data.normalize=minmax training.epochs=1 training.batch_size=8 optimizer.lr=\(samples[0]) seed=7"
+    )
     #expect(experiment.runs[15].configuration.data.normalize == .minmax)
     #expect(experiment.runs[15].configuration.training.epochs == 2)
   }
@@ -121,7 +140,10 @@ struct SweepTests {
           seeds: [9, 5]
         """))
     let seed = try #require(small.runs.first?.configuration.training.seed)
-    #expect(large.runs.filter { $0.settings.last?.value == "5" }.allSatisfy { $0.configuration.training.seed == seed })
+    #expect(
+      large.runs.filter { $0.settings.last?.value == "5" }.allSatisfy {
+        $0.configuration.training.seed == seed
+      })
   }
 
   @Test func armsWithTheSameSeedStartFromTheSameWeights() throws {
@@ -177,7 +199,8 @@ struct SweepTests {
     #expect(Set(experiment.runs.map(\.configuration.training.batchSize)).count > 1)
     #expect(Set(experiment.runs.map(\.configuration.data.normalize)) == [.standard, .minmax])
 
-    let reseeded = try ExperimentFile.load(file.replacingOccurrences(of: "samples: 20", with: "samples: 20\n    seed: 99"))
+    let reseeded = try ExperimentFile.load(
+      file.replacingOccurrences(of: "samples: 20", with: "samples: 20\n    seed: 99"))
     #expect(Self.settings(reseeded) != Self.settings(experiment))
   }
 
@@ -192,21 +215,22 @@ struct SweepTests {
                 optimizer.momentum: {uniform: [0.9, 0.5]}
                 training.batch_size: {normal: [8, 12]}
           """)) == [
-            "x.yaml:9:3: sweep.random.samples: missing required key; expected an integer >= 1",
-            "x.yaml:11:36: sweep.random.space.optimizer.lr.log_uniform.0: expected a positive number, found 0",
-            "x.yaml:12:37: sweep.random.space.optimizer.momentum.uniform: expected [low, high] with low < high, found [0.9, 0.5]",
-            "x.yaml:13:29: sweep.random.space.training.batch_size: expected one of uniform, log_uniform, int, choice, found \"normal\"",
-          ])
+          "x.yaml:9:3: sweep.random.samples: missing required key; expected an integer >= 1",
+          "x.yaml:11:36: sweep.random.space.optimizer.lr.log_uniform.0: expected a positive number, found 0",
+          "x.yaml:12:37: sweep.random.space.optimizer.momentum.uniform: expected [low, high] with low < high, found [0.9, 0.5]",
+          "x.yaml:13:29: sweep.random.space.training.batch_size: expected one of uniform, log_uniform, int, choice, found \"normal\"",
+        ])
   }
 
   // MARK: Swept values are checked like the file
 
   @Test func aBadSweptValueIsReportedWhereTheSweepWritesIt() {
     #expect(
-      ExperimentFile.problems(Self.file("  grid: {optimizer.momentum: [0.0, 1.5], model.layers.1.dense: [3, 4]}")) == [
-        "x.yaml:9:36: optimizer.momentum: expected a number in [0, 1), found 1.5",
-        "x.yaml:9:68: model.layers.1.dense: expected 3 outputs for cross_entropy on iris (3 classes), found 4",
-      ])
+      ExperimentFile.problems(
+        Self.file("  grid: {optimizer.momentum: [0.0, 1.5], model.layers.1.dense: [3, 4]}")) == [
+          "x.yaml:9:36: optimizer.momentum: expected a number in [0, 1), found 1.5",
+          "x.yaml:9:68: model.layers.1.dense: expected 3 outputs for cross_entropy on iris (3 classes), found 4",
+        ])
   }
 
   @Test func aSweptKeyWithATypoIsReportedWithASuggestion() {
@@ -231,8 +255,8 @@ struct SweepTests {
             grid: {optimizer.lr: [0.1, 0.2]}
             random: {samples: 2, space: {optimizer.lr: {uniform: [0.1, 0.2]}}}
           """)) == [
-            "x.yaml:10:32: sweep.random.space.optimizer.lr: already swept by sweep.grid"
-          ])
+          "x.yaml:10:32: sweep.random.space.optimizer.lr: already swept by sweep.grid"
+        ])
   }
 
   @Test func theFilesOwnProblemsAreReportedBesideTheSweeps() {
@@ -256,7 +280,8 @@ struct SweepTests {
     ]
     let grid = keys.map { "    \($0): \(values)" }.joined(separator: "\n")
     let file = Self.file(
-      "  grid:\n" + grid + "\n  random: {samples: 1000000000, space: {optimizer.nesterov: {choice: [true]}}}")
+      "  grid:\n" + grid
+        + "\n  random: {samples: 1000000000, space: {optimizer.nesterov: {choice: [true]}}}")
     #expect(
       ExperimentFile.problems(file) == [
         "x.yaml:8:1: sweep: expands to about 1e+21 runs, more than the limit of 5000; narrow the sweep or raise sweep.max_runs"
@@ -335,7 +360,8 @@ struct SweepTests {
     #expect(ids[0].hasPrefix("00_normalize-"))
     #expect(ids[11].hasPrefix("11_normalize-"))
     // Characters a file system may not like become underscores.
-    let odd = try ExperimentFile.load(Self.file("  grid: {data.source: [\"iris\"], optimizer.lr: [1.0e+0]}"))
+    let odd = try ExperimentFile.load(
+      Self.file("  grid: {data.source: [\"iris\"], optimizer.lr: [1.0e+0]}"))
     #expect(odd.runs.map(\.id) == ["source-iris_lr-1.0e_0"])
     #expect(odd.runs.allSatisfy { Experiment.isSafeFolderName($0.id) })
   }
@@ -355,7 +381,8 @@ struct SweepTests {
     let gridded = try ExperimentFile.load(
       ExperimentFile.minimal, overrides: ["sweep.grid.optimizer.lr=[0.1, 0.2]"])
     #expect(gridded.runs.map(\.id) == ["lr-0.1", "lr-0.2"])
-    let unswept = try ExperimentFile.load(Self.file("  seeds: [1, 2, 3]"), overrides: ["sweep=null"])
+    let unswept = try ExperimentFile.load(
+      Self.file("  seeds: [1, 2, 3]"), overrides: ["sweep=null"])
     #expect(unswept.runs.map(\.id) == ["run"])
     #expect(
       ExperimentFile.problems(ExperimentFile.minimal, overrides: ["sweep.seeds=3"]) == [

@@ -51,7 +51,8 @@ struct ConfigReader {
     if let suggestion = KeySuggestion.nearest(to: entry.key, in: keys) {
       report(entry.keyLocation, key: key, "unknown key; did you mean '\(suggestion)'?")
     } else {
-      report(entry.keyLocation, key: key, "unknown key; expected one of \(keys.joined(separator: ", "))")
+      report(
+        entry.keyLocation, key: key, "unknown key; expected one of \(keys.joined(separator: ", "))")
     }
   }
 

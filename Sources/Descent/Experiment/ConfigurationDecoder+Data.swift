@@ -5,11 +5,12 @@ extension ConfigurationDecoder {
   mutating func decodeData(_ top: Fields, baseSeed: UInt64) -> DataSettings? {
     let sources = BuiltinDataset.allCases.map(\.rawValue)
     let expected = "a mapping with a source (\(sources.joined(separator: ", ")))"
-    guard let node = section(top, "data", required: true, expected: expected),
+    guard let node = reader.require(top, "data", expected: expected),
       let fields = reader.fields(
         of: node, path: "data", keys: Self.dataKeys, location: top.keyLocation(of: "data"))
     else { return nil }
-    let sourceNode = reader.require(fields, "source", expected: "one of \(sources.joined(separator: ", "))")
+    let sourceNode = reader.require(
+      fields, "source", expected: "one of \(sources.joined(separator: ", "))")
     let dataset = sourceNode.flatMap { reader.choice($0, key: "data.source", BuiltinDataset.self) }
     var settings = DataSettings(source: .builtin(dataset ?? .digits), seed: baseSeed)
     reader.read(&settings.validation, fields, "validation", .fraction)

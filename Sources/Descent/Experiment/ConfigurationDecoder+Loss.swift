@@ -15,7 +15,7 @@ extension ConfigurationDecoder {
   /// `{name: huber, delta: 1.0}`.
   mutating func decodeLoss(_ top: Fields) -> DecodedLoss? {
     let names = "one of \(Loss.names.joined(separator: ", "))"
-    guard let written = section(top, "loss", required: true, expected: names),
+    guard let written = reader.require(top, "loss", expected: names),
       let fields = reader.fields(
         of: Self.expandingName(written), path: "loss", keys: Self.lossKeys,
         location: top.keyLocation(of: "loss"))

@@ -22,7 +22,7 @@ extension ConfigurationDecoder {
 
   /// `model: {layers, init, init_from}`.
   mutating func decodeModel(_ top: Fields) -> DecodedModel? {
-    guard let node = section(top, "model", required: true, expected: "a mapping with layers"),
+    guard let node = reader.require(top, "model", expected: "a mapping with layers"),
       let fields = reader.fields(
         of: node, path: "model", keys: Self.modelKeys, location: top.keyLocation(of: "model"))
     else { return nil }
@@ -114,7 +114,9 @@ extension ConfigurationDecoder {
     guard let entries = node.entries, entries.count == 1, let entry = entries.first else {
       reader.mismatch(
         node, key: key,
-        expected: "an activation (\(Activation.names.joined(separator: ", "))) or a mapping such as {leaky_relu: {slope: 0.1}}")
+        expected:
+          "an activation (\(Activation.names.joined(separator: ", "))) or a mapping such as {leaky_relu: {slope: 0.1}}"
+      )
       return nil
     }
     let nameNode = SourceNode.scalar(entry.key, at: entry.keyLocation)
@@ -127,7 +129,9 @@ extension ConfigurationDecoder {
       reader.report(entry.value, key: path, "\(name) takes no parameters")
       return nil
     }
-    guard let fields = reader.fields(of: entry.value, path: path, keys: parameters) else { return nil }
+    guard let fields = reader.fields(of: entry.value, path: path, keys: parameters) else {
+      return nil
+    }
     for parameter in parameters {
       guard let value = fields[parameter] else { continue }
       let rule = Activation.parameterRule(parameter)

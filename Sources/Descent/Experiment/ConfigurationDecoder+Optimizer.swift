@@ -28,7 +28,9 @@ extension ConfigurationDecoder {
   mutating func decodeOptimizer(_ top: Fields) -> DecodedOptimizer? {
     let names = OptimizerSettings.Name.allCases.map(\.rawValue)
     let expected = "one of \(names.joined(separator: ", "))"
-    guard let written = section(top, "optimizer", required: true, expected: "a mapping with a name (\(expected))"),
+    guard
+      let written = reader.require(
+        top, "optimizer", expected: "a mapping with a name (\(expected))"),
       let all = reader.fields(
         of: Self.expandingName(written), path: "optimizer", keys: Self.optimizerKeys,
         location: top.keyLocation(of: "optimizer"))
@@ -56,7 +58,9 @@ extension ConfigurationDecoder {
     var clipping = GradientClipping()
     reader.read(&clipping.maxNorm, fields, "clip_norm", .positive)
     reader.read(&clipping.maxValue, fields, "clip_value", .positive)
-    if settings.nesterov, settings.momentum == 0 || settings.dampening != 0, let node = fields["nesterov"] {
+    if settings.nesterov, settings.momentum == 0 || settings.dampening != 0,
+      let node = fields["nesterov"]
+    {
       // As torch.optim.SGD: Nesterov's look-ahead needs a momentum buffer, undamped.
       reader.report(node, key: "optimizer.nesterov", "needs momentum > 0 and dampening 0")
     }
@@ -66,9 +70,13 @@ extension ConfigurationDecoder {
   /// `betas: [beta1, beta2]`, each in [0, 1).
   private mutating func decodeBetas(_ node: SourceNode) -> (Double, Double)? {
     let expected = "a list of two numbers in [0, 1)"
-    guard let items = reader.list(node, key: "optimizer.betas", expected: expected) else { return nil }
+    guard let items = reader.list(node, key: "optimizer.betas", expected: expected) else {
+      return nil
+    }
     guard items.count == 2 else {
-      reader.report(node, key: "optimizer.betas", "expected \(expected), found \(items.count) value\(items.count == 1 ? "" : "s")")
+      reader.report(
+        node, key: "optimizer.betas",
+        "expected \(expected), found \(items.count) value\(items.count == 1 ? "" : "s")")
       return nil
     }
     let first = reader.number(items[0], key: "optimizer.betas.0", .fraction)

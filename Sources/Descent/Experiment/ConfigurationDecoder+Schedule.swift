@@ -38,7 +38,7 @@ extension ConfigurationDecoder {
     _ top: Fields, optimizer: OptimizerSettings.Name?
   ) -> DecodedSchedule? {
     guard let written = top["schedule"], !written.isNull else {
-      return DecodedSchedule(settings: ScheduleSettings(.constant), warmup: .none)
+      return DecodedSchedule(settings: ScheduleSettings(.constant), warmup: .disabled)
     }
     guard
       let all = reader.fields(
@@ -59,7 +59,7 @@ extension ConfigurationDecoder {
     readPlateau(&settings, fields)
     reader.read(&settings.warmupStartFactor, fields, "warmup_start_factor", .positiveFraction)
     let warmup = fields["warmup"].flatMap { decodeWarmup($0, interval: settings.interval) }
-    return DecodedSchedule(settings: settings, warmup: warmup ?? .none)
+    return DecodedSchedule(settings: settings, warmup: warmup ?? .disabled)
   }
 
   /// The keys of step, multistep, exponential, inverse, polynomial and cosine.
@@ -89,10 +89,13 @@ extension ConfigurationDecoder {
     reader.read(&settings.cycleMomentum, fields, "cycle_momentum")
     reader.read(&settings.baseMomentum, fields, "base_momentum", .fraction)
     reader.read(&settings.maxMomentum, fields, "max_momentum", .fraction)
-    if settings.baseMomentum > settings.maxMomentum, let node = fields["base_momentum"] ?? fields["max_momentum"] {
+    if settings.baseMomentum > settings.maxMomentum,
+      let node = fields["base_momentum"] ?? fields["max_momentum"]
+    {
       reader.report(
         node, key: "schedule.base_momentum",
-        "expected base_momentum <= max_momentum, found \(settings.baseMomentum) > \(settings.maxMomentum)")
+        "expected base_momentum <= max_momentum, found \(settings.baseMomentum) > \(settings.maxMomentum)"
+      )
     }
     if settings.cycleMomentum, optimizer == .adagrad, let node = fields["cycle_momentum"] {
       reader.report(
@@ -138,7 +141,7 @@ extension ConfigurationDecoder {
     _ node: SourceNode, interval: ScheduleSettings.Interval
   ) -> Warmup? {
     let key = "schedule.warmup"
-    guard !node.isNull else { return Warmup.none }
+    guard !node.isNull else { return Warmup.disabled }
     guard let fields = reader.fields(of: node, path: key, keys: ["epochs", "steps"]) else {
       return nil
     }
@@ -149,7 +152,8 @@ extension ConfigurationDecoder {
       guard interval == .batch else {
         reader.report(
           fields.keyLocation(of: "steps"), key: key + ".steps",
-          "counts batches, so it needs schedule.interval batch; use warmup.epochs with interval epoch")
+          "counts batches, so it needs schedule.interval batch; use warmup.epochs with interval epoch"
+        )
         return nil
       }
       return reader.integer(steps, key: key + ".steps", .nonNegative).map(Warmup.steps)

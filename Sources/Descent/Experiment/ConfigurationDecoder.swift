@@ -56,48 +56,50 @@ struct ConfigurationDecoder {
       initFrom: model.initFrom)
   }
 
-  /// The value of a section: `nil` (reported) when required and missing.
-  mutating func section(
-    _ fields: Fields, _ key: String, required: Bool, expected: String
-  ) -> SourceNode? {
-    if required { return reader.require(fields, key, expected: expected) }
-    return fields[key]
-  }
-
   /// A section written as a bare name, `loss: mse`, read as `{name: mse}`.
   static func expandingName(_ node: SourceNode) -> SourceNode {
     guard node.scalarText != nil, !node.isNull else { return node }
-    return .mapping([.init(key: "name", keyLocation: node.location, value: node)], at: node.location)
+    return .mapping(
+      [.init(key: "name", keyLocation: node.location, value: node)], at: node.location)
   }
 
   // MARK: Checks across sections
 
-  /// The network's output width must match what the loss makes of the data.
+  /// The network's output width must match what the loss makes of the data: one output per
+  /// class for cross_entropy, one output for bce on two classes; mse and huber need a
+  /// regression set.
   mutating func checkOutput(_ model: DecodedModel, loss: DecodedLoss, data: DataSettings) {
     let source = data.source.name
-    guard let classes = data.source.classCount else { return }
-    switch loss.loss {
-    case .crossEntropy:
-      guard let output = model.output, output.units != classes else { return }
-      reader.report(
-        output.node, key: output.key,
-        "expected \(classes) outputs for cross_entropy on \(source) (\(classes) classes), found \(output.units)")
-    case .binaryCrossEntropy:
-      guard classes != 2 else {
-        if let output = model.output, output.units != 1 {
-          reader.report(
-            output.node, key: output.key, "expected 1 output for bce, found \(output.units)")
-        }
-        return
-      }
+    let name = loss.loss.name
+    switch (loss.loss, data.source.classCount) {
+    case (.crossEntropy, let classes?):
+      checkWidth(model, expected: classes, "for cross_entropy on \(source) (\(classes) classes)")
+    case (.binaryCrossEntropy, 2):
+      checkWidth(model, expected: 1, "for bce")
+    case (.binaryCrossEntropy, let classes?):
       reader.report(
         loss.node, key: "loss",
         "bce needs a data set with 2 classes; \(source) has \(classes); use cross_entropy")
-    case .meanSquaredError, .huber:
+    case (.meanSquaredError, let classes?), (.huber, let classes?):
       reader.report(
         loss.node, key: "loss",
-        "\(loss.loss.name) needs a regression data set; \(source) is a classification set with \(classes) classes (there is no built-in regression set yet); use cross_entropy")
+        "\(name) needs a regression data set; \(source) is a classification set with \(classes) classes (there is no built-in regression set yet); use cross_entropy"
+      )
+    case (.crossEntropy, nil), (.binaryCrossEntropy, nil):
+      reader.report(
+        loss.node, key: "loss",
+        "\(name) needs a classification data set; \(source) is a regression set; use mse or huber")
+    case (.meanSquaredError, nil), (.huber, nil):
+      break  // The width of a regression target is known once the data is read.
     }
+  }
+
+  /// Reports a last dense layer whose width is not `expected`.
+  private mutating func checkWidth(_ model: DecodedModel, expected: Int, _ reason: String) {
+    guard let output = model.output, output.units != expected else { return }
+    let outputs = expected == 1 ? "1 output" : "\(expected) outputs"
+    reader.report(
+      output.node, key: output.key, "expected \(outputs) \(reason), found \(output.units)")
   }
 
   /// Early stopping must watch a metric the run measures.
@@ -107,14 +109,18 @@ struct ConfigurationDecoder {
     let key = "training.early_stopping.metric"
     if let classification = metric.classification, classification != loss.isClassification {
       let kind = loss.isClassification ? "trains a classifier" : "trains a regression"
-      let usable = RunMetric.allCases.filter { ($0.classification ?? loss.isClassification) == loss.isClassification }
+      let usable = RunMetric.allCases.filter {
+        ($0.classification ?? loss.isClassification) == loss.isClassification
+      }
       reader.report(
         stopping.metricLocation, key: key,
-        "\(metric.rawValue) does not apply: \(loss.name) \(kind); expected one of \(usable.map(\.rawValue).joined(separator: ", "))")
+        "\(metric.rawValue) does not apply: \(loss.name) \(kind); expected one of \(usable.map(\.rawValue).joined(separator: ", "))"
+      )
     } else if metric.needsValidation, data.validation == 0 {
       reader.report(
         stopping.metricLocation, key: key,
-        "\(metric.rawValue) needs a validation set; set data.validation above 0 or watch train_loss")
+        "\(metric.rawValue) needs a validation set; set data.validation above 0 or watch train_loss"
+      )
     }
   }
 }

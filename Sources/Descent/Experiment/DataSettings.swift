@@ -37,7 +37,9 @@ public struct DataSettings: Sendable, Hashable {
   /// own seed, trains and validates on the same examples.
   public var seed: UInt64
 
-  public init(source: Source, validation: Double = 0.2, normalize: Normalization = .standard, seed: UInt64 = 0) {
+  public init(
+    source: Source, validation: Double = 0.2, normalize: Normalization = .standard, seed: UInt64 = 0
+  ) {
     self.source = source
     self.validation = validation
     self.normalize = normalize

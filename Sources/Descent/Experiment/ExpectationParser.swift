@@ -15,20 +15,26 @@ struct ExpectationParser {
   mutating func parse(_ node: SourceNode) -> [Expectation] {
     guard !node.isNull else { return [] }
     let example = "{where: {optimizer.momentum: 0.9}, metric: val_accuracy, at_least: 0.9}"
-    guard let items = reader.list(node, key: "expect", expected: "a list of expectations such as \(example)")
+    guard
+      let items = reader.list(
+        node, key: "expect", expected: "a list of expectations such as \(example)")
     else { return [] }
-    return items.enumerated().compactMap { index, item in expectation(item, path: "expect.\(index)") }
+    return items.enumerated().compactMap { index, item in expectation(item, path: "expect.\(index)")
+    }
   }
 
   private mutating func expectation(_ node: SourceNode, path: String) -> Expectation? {
     guard node.entries != nil, let fields = reader.fields(of: node, path: path, keys: Self.keys)
     else {
-      if node.entries == nil { reader.mismatch(node, key: path, expected: "a mapping with metric and at_least or at_most") }
+      if node.entries == nil {
+        reader.mismatch(node, key: path, expected: "a mapping with metric and at_least or at_most")
+      }
       return nil
     }
     let count = reader.problems.count
     let metricNode = reader.require(
-      fields, "metric", expected: "one of \(RunMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+      fields, "metric",
+      expected: "one of \(RunMetric.allCases.map(\.rawValue).joined(separator: ", "))")
     let metric = metricNode.flatMap { reader.choice($0, key: path + ".metric", RunMetric.self) }
     var atLeast: Double?
     var atMost: Double?

@@ -150,7 +150,9 @@ public struct Experiment: Sendable {
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-      throw Diagnostics([Diagnostic(file: path, message: "cannot read the file: \(Self.reason(error))")])
+      throw Diagnostics([
+        Diagnostic(file: path, message: "cannot read the file: \(Self.reason(error))")
+      ])
     }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     return try load(
@@ -178,7 +180,9 @@ public struct Experiment: Sendable {
       return false
     }
     return name.unicodeScalars.allSatisfy {
-      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+      $0.isASCII
+        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+          || "-_.".unicodeScalars.contains($0))
     }
   }
 

@@ -57,7 +57,8 @@ struct ExperimentLoader {
     for text in overrides {
       switch Override.parse(text) {
       case .success(let override):
-        if let problem = root.set(override.path, to: override.value, keyLocation: override.location) {
+        if let problem = root.set(override.path, to: override.value, keyLocation: override.location)
+        {
           problems.append(problem)
         }
       case .failure(let problem):
@@ -85,12 +86,14 @@ struct ExperimentLoader {
       if !Experiment.isSafeFolderName(header.name), node.scalarText != nil {
         reader.report(
           node, key: "name",
-          "expected a folder name of letters, digits, '-', '_' and '.', not starting with '.', found \(node.foundDescription)")
+          "expected a folder name of letters, digits, '-', '_' and '.', not starting with '.', found \(node.foundDescription)"
+        )
       }
     } else if !Experiment.isSafeFolderName(fileName) {
       reader.report(
         top.location, key: "name",
-        "the file name \(YAMLScalar.doubleQuoted(fileName)) is not a safe folder name; set name: to letters, digits, '-', '_' and '.'")
+        "the file name \(YAMLScalar.doubleQuoted(fileName)) is not a safe folder name; set name: to letters, digits, '-', '_' and '.'"
+      )
     }
     if let node = top["description"], !node.isNull {
       header.description = reader.string(node, key: "description") ?? ""
@@ -121,7 +124,8 @@ struct ExperimentLoader {
     problems.append(
       sweep.location.diagnostic(
         key: "sweep",
-        "expands to \(runs), more than the limit of \(limit); narrow the sweep or raise sweep.max_runs"))
+        "expands to \(runs), more than the limit of \(limit); narrow the sweep or raise sweep.max_runs"
+      ))
     throw sortedProblems()
   }
 
@@ -159,7 +163,9 @@ struct ExperimentLoader {
   ) -> RunConfiguration? {
     var tree = runTree
     for assignment in assignments {
-      if let problem = tree.set(assignment.path, to: assignment.value, keyLocation: assignment.keyLocation) {
+      if let problem = tree.set(
+        assignment.path, to: assignment.value, keyLocation: assignment.keyLocation)
+      {
         problems.append(problem)
         return nil
       }
@@ -180,7 +186,8 @@ struct ExperimentLoader {
     for (index, expectation) in expectations.enumerated()
     where !runs.isEmpty && !runs.contains(where: expectation.matches) {
       problems.append(
-        expectation.location.diagnostic(key: "expect.\(index).where", "no run of the sweep matches"))
+        expectation.location.diagnostic(key: "expect.\(index).where", "no run of the sweep matches")
+      )
     }
     return expectations
   }

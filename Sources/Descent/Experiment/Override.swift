@@ -23,7 +23,8 @@ struct Override: Sendable {
       return .failure(
         location.diagnostic(key: nil, "expected a dotted key before '=', such as optimizer.lr"))
     }
-    let (node, problems) = SourceParser(file: location.file).parse(String(text[text.index(after: equals)...]))
+    let (node, problems) = SourceParser(file: location.file).parse(
+      String(text[text.index(after: equals)...]))
     guard let node, problems.isEmpty else {
       let problem = problems.first.map { $0.message } ?? "cannot read the value"
       return .failure(location.diagnostic(key: key, problem))

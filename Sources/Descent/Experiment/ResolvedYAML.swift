@@ -71,7 +71,8 @@ enum ResolvedYAML {
 
   private static func loss(_ loss: Loss) -> Pairs {
     switch loss {
-    case .crossEntropy(let smoothing): [("name", loss.name), ("label_smoothing", number(smoothing))]
+    case .crossEntropy(let smoothing):
+      [("name", loss.name), ("label_smoothing", number(smoothing))]
     case .huber(let delta): [("name", loss.name), ("delta", number(delta))]
     case .binaryCrossEntropy, .meanSquaredError: [("name", loss.name)]
     }

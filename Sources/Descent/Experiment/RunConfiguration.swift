@@ -15,7 +15,7 @@ public struct RunConfiguration: Sendable, Hashable {
   public var initFrom: String?
 
   public init(
-    data: DataSettings, training: TrainingSettings, warmup: Warmup = .none,
+    data: DataSettings, training: TrainingSettings, warmup: Warmup = .disabled,
     earlyStopping: EarlyStopping? = nil, saveWeights: Bool = false, initFrom: String? = nil
   ) {
     self.data = data

@@ -5,8 +5,9 @@ public struct RunSpec: Sendable {
   /// A readable, filesystem-safe name, unique within the experiment and stable across
   /// invocations (see `RunIdentifiers`).
   public var id: String
-  /// The swept keys and their values for this run, in sweep order, `seed` last when the sweep
-  /// has a seeds axis. Values are written as in YAML.
+  /// The swept keys and their values for this run, in sweep order, with `seed` and the run's
+  /// seeds-axis value last when the sweep has a seeds axis (the run's own seed is
+  /// `configuration.training.seed`). Values are written as in YAML.
   public var settings: [(key: String, value: String)]
   public var configuration: RunConfiguration
   /// The fully resolved configuration, every default filled in; loading this text as an

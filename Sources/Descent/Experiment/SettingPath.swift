@@ -13,8 +13,11 @@ struct SettingPath: Sendable, Hashable, CustomStringConvertible {
   /// `sweep.grid.optimizer.lr` is the key `optimizer.lr` of `sweep.grid`.
   init(dotted: String) {
     let parts = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-    let holders: [[String]] = [["sweep", "grid"], ["sweep", "zip"], ["sweep", "random", "space"]]
-    for holder in holders where parts.count > holder.count && Array(parts.prefix(holder.count)) == holder {
+    let holders: [[String]] = [
+      ["sweep", "grid"], ["sweep", "zip"], ["sweep", "random", "space"],
+    ]
+    for holder in holders
+    where parts.count > holder.count && Array(parts.prefix(holder.count)) == holder {
       components = holder + [parts.dropFirst(holder.count).joined(separator: ".")]
       return
     }

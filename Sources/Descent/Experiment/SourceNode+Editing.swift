@@ -26,44 +26,58 @@ extension SourceNode {
       self = value
       return nil
     }
-    let here = walked + [component]
     if isNull {
       content = .mapping([])
     } else if walked.count == 1, let section = walked.first, Self.namedSections.contains(section) {
       self = ConfigurationDecoder.expandingName(self)
     }
+    let here = walked + [component]
+    let fullKey = (walked + rest).joined(separator: ".")
     switch content {
     case .mapping(var entries):
-      if let next = rest.dropFirst().first, Int(next) != nil, !entries.contains(where: { $0.key == component }) {
+      guard
+        let index = Self.entryIndex(component, in: &entries, then: rest.dropFirst(), keyLocation)
+      else {
         return keyLocation.diagnostic(
-          key: (walked + rest).joined(separator: "."),
-          "cannot set an entry of \(here.joined(separator: ".")), which the file does not give; write the whole list")
+          key: fullKey,
+          "cannot set an entry of \(here.joined(separator: ".")), which the file does not give; write the whole list"
+        )
       }
-      let index =
-        entries.lastIndex { $0.key == component }
-        ?? {
-          entries.append(.init(key: component, keyLocation: keyLocation, value: .scalar("", at: keyLocation)))
-          return entries.count - 1
-        }()
-      let problem = entries[index].value.set(
+      defer { content = .mapping(entries) }
+      return entries[index].value.set(
         rest.dropFirst(), walked: here, to: value, keyLocation: keyLocation)
-      content = .mapping(entries)
-      return problem
     case .sequence(var items):
       guard let index = Int(component), items.indices.contains(index) else {
-        let count = items.count
         return keyLocation.diagnostic(
-          key: here.joined(separator: "."),
-          "no such entry; the list has \(count) entr\(count == 1 ? "y" : "ies")\(count > 0 ? " (0 to \(count - 1))" : "")")
+          key: here.joined(separator: "."), "no such entry; \(Self.describeLength(items.count))")
       }
-      let problem = items[index].set(
-        rest.dropFirst(), walked: here, to: value, keyLocation: keyLocation)
-      content = .sequence(items)
-      return problem
+      defer { content = .sequence(items) }
+      return items[index].set(rest.dropFirst(), walked: here, to: value, keyLocation: keyLocation)
     case .scalar:
       return keyLocation.diagnostic(
-        key: (walked + rest).joined(separator: "."),
+        key: fullKey,
         "\(walked.joined(separator: ".")) is a single value, not a mapping of settings")
+    }
+  }
+
+  /// The index of `key` in `entries`, adding it when missing; `nil` when it is missing and what
+  /// comes next is a list index, since a list cannot be made from one entry.
+  private static func entryIndex(
+    _ key: String, in entries: inout [Entry], then rest: ArraySlice<String>,
+    _ keyLocation: InputLocation
+  ) -> Int? {
+    if let index = entries.lastIndex(where: { $0.key == key }) { return index }
+    if let next = rest.first, Int(next) != nil { return nil }
+    entries.append(.init(key: key, keyLocation: keyLocation, value: .scalar("", at: keyLocation)))
+    return entries.count - 1
+  }
+
+  /// "the list has 3 entries (0 to 2)".
+  private static func describeLength(_ count: Int) -> String {
+    switch count {
+    case 0: "the list is empty"
+    case 1: "the list has 1 entry (0)"
+    default: "the list has \(count) entries (0 to \(count - 1))"
     }
   }
 

@@ -13,10 +13,6 @@ struct SourceParser {
   /// How many duplicate keys one text may have before the parser gives up renaming them.
   private static let maximumDuplicates = 100
 
-  init(file: String) {
-    self.file = file
-  }
-
   /// The tree of `text`, or `nil` for a text that is not YAML, and the problems found.
   ///
   /// An empty text is a null scalar.
@@ -115,7 +111,8 @@ struct SourceParser {
         let line = entries[first].keyLocation.line.map { " at line \($0)" } ?? ""
         let column = entries[first].keyLocation.column.map { ", column \($0)" } ?? ""
         let key = SettingPath.join(path, entry.key)
-        problems.append(entry.keyLocation.diagnostic(key: key, "duplicate key; first given\(line)\(column)"))
+        problems.append(
+          entry.keyLocation.diagnostic(key: key, "duplicate key; first given\(line)\(column)"))
       }
       if entries.lastIndex(where: { $0.key == entry.key }) == index { kept.append(entry) }
     }
@@ -144,7 +141,8 @@ private struct Insertion {
   /// The position in the original text of `mark`, a position in the text after `insertions`.
   static func original(_ mark: Mark, _ insertions: [Insertion]) -> (line: Int, column: Int) {
     var column = mark.column
-    for insertion in insertions.reversed() where insertion.line == mark.line && column > insertion.column {
+    for insertion in insertions.reversed()
+    where insertion.line == mark.line && column > insertion.column {
       column = max(insertion.column, column - insertion.length)
     }
     return (mark.line, column)

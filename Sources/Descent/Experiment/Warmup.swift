@@ -11,7 +11,7 @@ public enum Warmup: Sendable, Hashable {
   case steps(Int)
 
   /// No warmup.
-  public static let none = Warmup.epochs(0)
+  public static let disabled = Warmup.epochs(0)
 
   /// The warmup in steps of a schedule of `interval`, for epochs of `batchesPerEpoch` batches.
   public func scheduleSteps(interval: ScheduleSettings.Interval, batchesPerEpoch: Int) -> Int {

@@ -69,7 +69,8 @@ enum YAMLScalar {
       return true
     }
     let safe = text.unicodeScalars.allSatisfy {
-      ($0.properties.isAlphabetic || $0.properties.numericType != nil || "_-./".unicodeScalars.contains($0))
+      ($0.properties.isAlphabetic || $0.properties.numericType != nil
+        || "_-./".unicodeScalars.contains($0))
     }
     return !safe || isNumber(text) || isLiteral(text) || "-.".unicodeScalars.contains(first)
       || last == "."

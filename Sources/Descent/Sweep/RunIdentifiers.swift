@@ -64,7 +64,10 @@ enum RunIdentifiers {
     guard let text = assignment.value.scalarText else { return "\(assignment.position)" }
     if text.isEmpty { return "null" }
     let safe = text.unicodeScalars.map { scalar -> Character in
-      let allowed = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar))
+      let allowed =
+        scalar.isASCII
+        && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+          || "-_.".unicodeScalars.contains(scalar))
       return allowed ? Character(scalar) : "_"
     }
     return String(safe)

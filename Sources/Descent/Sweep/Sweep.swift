@@ -39,7 +39,10 @@ struct Sweep: Sendable, Hashable {
   /// The number of runs as a floating-point number, for a message about a sweep too large to
   /// count exactly: `1e+20`.
   var approximateRunCount: Double {
-    let counts = grid.map(\.values.count) + [zip.first?.values.count ?? 1, random?.samples ?? 1, max(seeds.count, 1)]
+    let counts =
+      grid.map(\.values.count) + [
+        zip.first?.values.count ?? 1, random?.samples ?? 1, max(seeds.count, 1),
+      ]
     return counts.reduce(1.0) { $0 * Double($1) }
   }
 

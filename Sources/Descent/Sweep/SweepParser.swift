@@ -59,7 +59,8 @@ struct SweepParser {
     for axis in axes.dropFirst() where axis.values.count != first.values.count {
       reader.report(
         axis.keyLocation, key: "sweep.zip." + axis.key,
-        "expected \(first.values.count) values like sweep.zip.\(first.key), found \(axis.values.count)")
+        "expected \(first.values.count) values like sweep.zip.\(first.key), found \(axis.values.count)"
+      )
     }
     return axes
   }
@@ -74,7 +75,8 @@ struct SweepParser {
     if let first = settingPath.components.first, Self.fixedKeys.contains(first) {
       reader.report(
         entry.keyLocation, key: path,
-        "\(first) cannot be swept; sweep settings under \(ConfigurationDecoder.keys.joined(separator: ", "))")
+        "\(first) cannot be swept; sweep settings under \(ConfigurationDecoder.keys.joined(separator: ", "))"
+      )
       return false
     }
     return true
@@ -91,7 +93,8 @@ struct SweepParser {
     }
     var seed = baseSeed
     if let node = fields["seed"] { seed = reader.seed(node, key: "sweep.random.seed") ?? seed }
-    let spaceNode = reader.require(fields, "space", expected: "a mapping of dotted keys to distributions")
+    let spaceNode = reader.require(
+      fields, "space", expected: "a mapping of dotted keys to distributions")
     var space: [RandomSearch.Dimension] = []
     if let spaceNode { space = dimensions(spaceNode) }
     guard let samples, !space.isEmpty else { return nil }
@@ -188,7 +191,8 @@ struct SweepParser {
   private mutating func seedList(_ node: SourceNode) -> [UInt64] {
     guard !node.isNull else { return [] }
     guard let items = node.items, !items.isEmpty else {
-      reader.mismatch(node, key: "sweep.seeds", expected: "a non-empty list of seeds such as [1, 2, 3]")
+      reader.mismatch(
+        node, key: "sweep.seeds", expected: "a non-empty list of seeds such as [1, 2, 3]")
       return []
     }
     var seeds: [UInt64] = []
