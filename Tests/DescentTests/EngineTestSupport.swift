@@ -10,7 +10,8 @@ func expectClose<T: BinaryFloatingPoint>(
 ) {
   guard actual.count == expected.count else {
     Issue.record(
-      "\(actual.count) values where \(expected.count) were expected", sourceLocation: sourceLocation)
+      "\(actual.count) values where \(expected.count) were expected", sourceLocation: sourceLocation
+    )
     return
   }
   for (i, (a, e)) in zip(actual, expected).enumerated()

@@ -151,7 +151,8 @@ import Testing
     ]
     let results = expectAgreement(
       layers, loss: .crossEntropy(labelSmoothing: 0.1), inputWidth: 5, rows: 6)
-    #expect(results.map(\.tensor) == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"])
+    #expect(
+      results.map(\.tensor) == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"])
     // The masks the check drew do drop units: the same draw, replayed.
     var network = Network<Double>(
       spec: ModelSpec(layers: layers), inputWidth: 5, batchCapacity: 6, seed: 1)
@@ -182,7 +183,8 @@ import Testing
       spec: ModelSpec(layers: [.dense(units: 2), .activation(.relu), .dense(units: 1)]),
       loss: .meanSquaredError, inputWidth: 2, inputs: [1, 1], targets: [3],
       parameters: parameters)
-    let errors = Dictionary(uniqueKeysWithValues: results.map { ($0.tensor, $0.worstRelativeError) })
+    let errors = Dictionary(
+      uniqueKeysWithValues: results.map { ($0.tensor, $0.worstRelativeError) })
     // dL/dw00 is 0 by backpropagation and 2 (y - t) * 2 * 1 / 2 = -4.5 by differences: the
     // relative error |0 - (-4.5)| / 4.5 is 1.
     #expect(abs(errors["0.weight"]! - 1) < 1e-6)

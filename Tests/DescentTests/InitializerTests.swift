@@ -103,10 +103,16 @@ import Testing
     let single = Network<Float>(spec: Self.spec, inputWidth: 10, batchCapacity: 1, seed: 42)
     let double = Network<Double>(spec: Self.spec, inputWidth: 10, batchCapacity: 4, seed: 42)
     #expect(single.parameters == double.parameters.map(Float.init))
-    #expect(single.parameters == Network<Float>(
-      spec: Self.spec, inputWidth: 10, batchCapacity: 32, seed: 42).parameters)
-    #expect(single.parameters != Network<Float>(
-      spec: Self.spec, inputWidth: 10, batchCapacity: 1, seed: 43).parameters)
+    #expect(
+      single.parameters
+        == Network<Float>(
+          spec: Self.spec, inputWidth: 10, batchCapacity: 32, seed: 42
+        ).parameters)
+    #expect(
+      single.parameters
+        != Network<Float>(
+          spec: Self.spec, inputWidth: 10, batchCapacity: 1, seed: 43
+        ).parameters)
   }
 
   @Test func dropoutLayersDoNotChangeTheInitialWeights() {

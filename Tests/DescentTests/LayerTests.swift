@@ -149,7 +149,8 @@ import Testing
       spec: ModelSpec(layers: [.dense(units: 3)]), inputWidth: 2, batchCapacity: 2, seed: 0)
     network.setParameters([1.0, 2, 3, 4, 5, 6, 0.5, -0.5, 0])
     var random = RandomGenerator(seed: 0)
-    #expect(network.outputs(for: [1, -1, 2, 0.5], random: &random) == [-0.5, -1.5, -1, 3.5, 7.5, 13])
+    #expect(
+      network.outputs(for: [1, -1, 2, 0.5], random: &random) == [-0.5, -1.5, -1, 3.5, 7.5, 13])
   }
 
   @Test func parametersAreNamedAndShapedAsTorchSequential() {
@@ -161,7 +162,10 @@ import Testing
       .activation(.tanh), .dense(units: 2),
     ])
     let network = Network<Float>(spec: spec, inputWidth: 5, batchCapacity: 1, seed: 0)
-    #expect(network.tensors.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias"])
+    #expect(
+      network.tensors.map(\.name) == [
+        "0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias",
+      ])
     #expect(network.tensors.map(\.shape) == [[4, 5], [4], [3, 4], [3], [2, 3], [2]])
     #expect(network.tensors.map(\.offset) == [0, 20, 24, 36, 39, 45])
     #expect(network.parameters.count == 47 && network.gradients.count == 47)

@@ -59,9 +59,13 @@ import Testing
       var random = random
       return (0..<4).map { _ in random.next() }
     }
-    let streams = RandomGenerator.Stream.allCases.map { first(RandomGenerator(seed: 7, stream: $0)) }
+    let streams = RandomGenerator.Stream.allCases.map {
+      first(RandomGenerator(seed: 7, stream: $0))
+    }
     #expect(Set(streams).count == streams.count)
-    #expect(first(RandomGenerator(seed: 7, stream: .dataOrder)) != first(RandomGenerator(seed: 8, stream: .dataOrder)))
+    #expect(
+      first(RandomGenerator(seed: 7, stream: .dataOrder))
+        != first(RandomGenerator(seed: 8, stream: .dataOrder)))
   }
 
   @Test func copyingForksTheSequence() {

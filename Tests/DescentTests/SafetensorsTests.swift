@@ -52,7 +52,9 @@ import Testing
     } catch {
       Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
     }
-    #expect(network.parameters == before, "a rejected file changes nothing", sourceLocation: sourceLocation)
+    #expect(
+      network.parameters == before, "a rejected file changes nothing",
+      sourceLocation: sourceLocation)
   }
 
   @Test func roundTripRestoresEveryParameter() throws {
@@ -72,7 +74,10 @@ import Testing
     var network = Self.network(seed: 1)
     network.setParameters(Self.values)
     let data = network.safetensorsData(metadata: ["format": "pt"])
-    let length = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    let length = Int(
+      data.prefix(8).enumerated().reduce(UInt64(0)) {
+        $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+      })
     #expect(length % 8 == 0, "the data starts 8-byte aligned")
     #expect(data.count == 8 + length + 14 * 4)
     let header = String(decoding: data[8..<8 + length], as: UTF8.self)
@@ -143,7 +148,8 @@ import Testing
   }
 
   @Test func tensorTheModelLacksIsRejected() {
-    let header = Self.header().dropLast() + #","4.weight":{"dtype":"F32","shape":[1],"data_offsets":[56,60]}}"#
+    let header =
+      Self.header().dropLast() + #","4.weight":{"dtype":"F32","shape":[1],"data_offsets":[56,60]}}"#
     expectRejected(
       Self.file(header: String(header), data: Self.littleEndian(Self.values + [1])),
       with:

@@ -29,7 +29,9 @@ import Testing
     return (0..<count).map { schedule.learningRate(at: $0) }
   }
 
-  func settings(_ name: ScheduleSettings.Name, _ change: (inout ScheduleSettings) -> Void = { _ in })
+  func settings(
+    _ name: ScheduleSettings.Name, _ change: (inout ScheduleSettings) -> Void = { _ in }
+  )
     -> ScheduleSettings
   {
     var settings = ScheduleSettings(name)
@@ -244,7 +246,9 @@ import Testing
     #expect(abs(schedule.momentum(at: 8)! - 0.85) < 1e-15)
     #expect(abs(schedule.learningRate(at: 22) - 4e-07) < 1e-15)
     oneCycle.warmupSteps = 0
-    #expect(LearningRateSchedule(settings: oneCycle, baseRate: 0.1, trainingSteps: 20).defaultLength == 20)
+    #expect(
+      LearningRateSchedule(settings: oneCycle, baseRate: 0.1, trainingSteps: 20).defaultLength == 20
+    )
   }
 
   // MARK: The trainer's clock
@@ -275,7 +279,8 @@ import Testing
   }
 
   @Test func trainerStepsABatchScheduleOncePerBatch() {
-    var (trainer, data) = trainer(settings(.exponential) { ($0.gamma, $0.interval) = (0.5, .batch) })
+    var (trainer, data) = trainer(
+      settings(.exponential) { ($0.gamma, $0.interval) = (0.5, .batch) })
     // The last of the first epoch's three batches trains at step 2, the second epoch's at 5.
     #expect(trainer.trainEpoch(on: data).learningRate == 0.1 * 0.25)
     #expect(trainer.learningRate == 0.1 * 0.125)

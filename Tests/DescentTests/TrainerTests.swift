@@ -11,7 +11,8 @@ import Testing
     featureNames: (0..<5).map { "x\($0)" }, classNames: ["a", "b", "c"])
 
   static func settings(
-    _ optimizer: OptimizerSettings, layers: [Layer] = [.dense(units: 6), .activation(.tanh), .dense(units: 3)]
+    _ optimizer: OptimizerSettings,
+    layers: [Layer] = [.dense(units: 6), .activation(.tanh), .dense(units: 3)]
   ) -> TrainingSettings {
     TrainingSettings(
       model: ModelSpec(layers: layers), loss: .crossEntropy(labelSmoothing: 0),
