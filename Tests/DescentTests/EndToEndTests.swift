@@ -144,6 +144,7 @@ struct EndToEndTests {
           - {dense: 8, activation: tanh}
           - {dropout: 0.1}
           - {dense: 3}
+      loss: cross_entropy
       optimizer: {name: sgd, lr: 0.1}
       training: {epochs: \(epochs), batch_size: 8}
       sweep:

@@ -89,8 +89,10 @@ public struct Trainer: Sendable {
       let clipping = settings.clipping
       let norm = network.gradients.withUnsafeMutableBufferPointer { clipping.apply(to: $0) }
       guard loss.isFinite, norm.isFinite else {
+        // Report the divergence in the epoch's loss even when only the gradient overflowed.
         diverged = true
-        lossSum += loss * Double(count)
+        lossSum += (loss.isFinite ? .infinity : loss) * Double(count)
+        start += count
         break
       }
       optimizer.step(
