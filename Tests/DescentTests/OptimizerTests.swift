@@ -274,12 +274,12 @@ import Testing
   // MARK: Settings
 
   @Test func settingsBuildEachOptimizerWithTorchDefaults() {
-    // torch.optim's defaults, with lr=0.01 passed to SGD (torch's own default there is 1e-3):
-    //   run(lambda p: torch.optim.SGD(p, lr=0.01)), run(lambda p: torch.optim.Adam(p)),
+    // torch.optim's defaults:
+    //   run(lambda p: torch.optim.SGD(p)), run(lambda p: torch.optim.Adam(p)),
     //   run(lambda p: torch.optim.AdamW(p)), run(lambda p: torch.optim.RMSprop(p)),
     //   run(lambda p: torch.optim.Adagrad(p))
     let expected: [OptimizerSettings.Name: [Float]] = [
-      .sgd: [0.999000072479248, -2.003000259399414, 0.49549999833106995],
+      .sgd: [0.9998999238014221, -2.000300168991089, 0.4995499849319458],
       .adam: [0.9996578097343445, -2.00018572807312, 0.4972723126411438],
       .adamw: [0.9996177554130554, -2.000105619430542, 0.49725234508514404],
       .rmsprop: [0.9130051136016846, -2.010368824005127, 0.3614807426929474],

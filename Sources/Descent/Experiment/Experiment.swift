@@ -32,7 +32,7 @@ import Foundation
 ///                              # {name: huber, delta: 1.0 (> 0)}
 ///     optimizer:               # required; a bare name is {name: ...}
 ///       name: <required>       # sgd | adam | adamw | rmsprop | adagrad
-///       lr: 0.01               # > 0; adam, adamw: 0.001
+///       lr: 0.001              # > 0; rmsprop, adagrad: 0.01
 ///       momentum: 0.0          # sgd, rmsprop; in [0, 1)
 ///       dampening: 0.0         # sgd; in [0, 1]
 ///       nesterov: false        # sgd; needs momentum > 0 and dampening 0

@@ -47,7 +47,7 @@ public struct OptimizerSettings: Sendable, Hashable {
   public init(_ name: Name) {
     self.name = name
     switch name {
-    case .sgd: learningRate = 0.01; weightDecay = 0; epsilon = 1e-8
+    case .sgd: learningRate = 0.001; weightDecay = 0; epsilon = 1e-8
     case .adam: learningRate = 0.001; weightDecay = 0; epsilon = 1e-8
     case .adamw: learningRate = 0.001; weightDecay = 0.01; epsilon = 1e-8
     case .rmsprop: learningRate = 0.01; weightDecay = 0; epsilon = 1e-8
