@@ -12,7 +12,7 @@ struct Run: ParsableCommand {
   @OptionGroup var experimentOptions: ExperimentOptions
 
   @Option(help: "Runs to train at once (default: the number of cores).")
-  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+  var jobs: Int?
 
   @Option(help: "The folder that holds the experiments' results folders.")
   var out: String = "results"
@@ -24,7 +24,7 @@ struct Run: ParsableCommand {
   var quiet = false
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
   }
 
   func run() throws {
@@ -32,7 +32,8 @@ struct Run: ParsableCommand {
     var failedRuns = 0
     for experiment in experiments {
       let runner = ExperimentRunner(
-        experiment: experiment, outputDirectory: out, jobs: jobs, fresh: fresh)
+        experiment: experiment, outputDirectory: out,
+        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, fresh: fresh)
       let progress = Progress(name: experiment.name, quiet: quiet)
       let results: [RunResult]
       do {
