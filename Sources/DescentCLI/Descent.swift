@@ -13,7 +13,7 @@ struct DescentCommand: ParsableCommand {
       written.
       """,
     version: Descent.version,
-    subcommands: [Run.self, Validate.self, Plan.self, GradCheck.self, Bench.self])
+    subcommands: [Run.self, Validate.self, Plan.self, GradCheck.self, Bench.self, ReportCommand.self])
 }
 
 /// The exit codes, as documented in the README.

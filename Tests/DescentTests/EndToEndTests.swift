@@ -163,17 +163,29 @@ struct EndToEndTests {
   }
 
   /// Every file of a results folder that the reproducibility promise covers, with the timing
-  /// columns removed.
+  /// columns removed from CSV files and from the tables of Markdown files.
   private func snapshot(_ folder: String) throws -> [String: String] {
     var files: [String: String] = [:]
     let enumerator = FileManager.default.enumerator(atPath: folder)
     while let relative = enumerator?.nextObject() as? String {
-      guard relative.hasSuffix(".csv") || relative.hasSuffix(".md") || relative.hasSuffix(".yaml")
+      guard [".csv", ".md", ".yaml", ".svg"].contains(where: { relative.hasSuffix($0) })
       else { continue }
       let text = try String(contentsOfFile: folder + "/" + relative, encoding: .utf8)
-      files[relative] = relative.hasSuffix(".csv") ? withoutTimingColumns(text) : text
+      if relative.hasSuffix(".csv") {
+        files[relative] = withoutTimingColumns(text)
+      } else if relative.hasSuffix(".md") {
+        files[relative] = withoutTimingColumnsInTables(text)
+      } else {
+        files[relative] = text
+      }
     }
     return files
+  }
+
+  /// Whether a column holds timings: `seconds`, `samples_per_second`, or their summaries such as
+  /// `seconds_mean`.
+  private func isTiming(_ name: String) -> Bool {
+    ["seconds", "samples_per_second"].contains { name == $0 || name.hasPrefix($0 + "_") }
   }
 
   private func withoutTimingColumns(_ csv: String) -> String {
@@ -181,10 +193,28 @@ struct EndToEndTests {
       $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
     guard let header = rows.first else { return csv }
-    let timing = Set(["seconds", "samples_per_second"])
-    let keep = header.indices.filter { !timing.contains(header[$0]) }
+    let keep = header.indices.filter { !isTiming(header[$0]) }
     return rows.map { row in keep.filter { $0 < row.count }.map { row[$0] }.joined(separator: ",") }
       .joined(separator: "\n")
+  }
+
+  /// Markdown with the timing columns of every table (runs of lines that start with `|`) removed.
+  private func withoutTimingColumnsInTables(_ markdown: String) -> String {
+    var output: [String] = []
+    var keep: [Int]?
+    for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+      guard line.hasPrefix("|") else {
+        keep = nil
+        output.append(String(line))
+        continue
+      }
+      let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+      let columns = keep ?? cells.indices.filter { !isTiming(cells[$0]) }
+      keep = columns
+      output.append(columns.filter { $0 < cells.count }.map { cells[$0] }.joined(separator: "|"))
+    }
+    return output.joined(separator: "\n")
   }
 
   private func lines(_ path: String) throws -> [String] {

@@ -83,7 +83,7 @@ public struct ExperimentRunner: Sendable {
     try writeManifest(results)
     let summary = SummaryTable(experiment: experiment, results: results)
     try AtomicFile.write(summary.csv(), to: folder + "/summary.csv")
-    try AtomicFile.write(summary.markdown(), to: folder + "/summary.md")
+    try Report.write(folder: folder, options: ReportOptions())
     return results
   }
 

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Descent
+
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Rebuild the summary tables, comparisons and plots of a results folder.",
+    discussion: """
+      Reads manifest.json, summary.csv and runs/*/curve.csv of the folder, without training, \
+      and writes summary.md, summary-grouped.csv, comparison.csv, plots/*.svg and README.md: \
+      the same files descent run writes at its end.
+      """)
+
+  @Argument(help: "A results folder, such as results/sgd-vs-momentum.")
+  var folder: String
+
+  @Option(
+    help: ArgumentHelp(
+      "Compare arms that differ only in this swept setting, seed by seed (paired t-test); "
+        + "repeat for several. Default: every swept setting with exactly two values.",
+      valueName: "KEY"))
+  var compare: [String] = []
+
+  @Flag(help: "Compare no arms.")
+  var noCompare = false
+
+  @Option(
+    help: ArgumentHelp(
+      "The final metric to rank and compare by: train_loss, val_loss, val_accuracy, val_rmse "
+        + "or val_r2. Default: val_loss.",
+      valueName: "NAME"))
+  var metric: String?
+
+  @Option(
+    name: .customLong("target"),
+    help: ArgumentHelp(
+      "Report the first epoch at which each run reached a value, such as val_accuracy=0.95; "
+        + "repeat for several.",
+      valueName: "METRIC=VALUE"))
+  var targets: [String] = []
+
+  func validate() throws {
+    if noCompare && !compare.isEmpty {
+      throw ValidationError("--no-compare and --compare cannot be used together")
+    }
+    if let metric, RunMetric(rawValue: metric) == nil {
+      throw ValidationError(
+        "--metric: unknown metric \"\(metric)\"; expected one of \(metricNames)")
+    }
+    for target in targets where ReportOptions.Target(target) == nil {
+      throw ValidationError(
+        "--target: expected METRIC=VALUE with METRIC one of \(metricNames), such as "
+          + "val_accuracy=0.95, found \"\(target)\"")
+    }
+  }
+
+  func run() throws {
+    let options = ReportOptions(
+      metric: metric.flatMap(RunMetric.init(rawValue:)),
+      compare: noCompare ? [] : compare.isEmpty ? nil : compare,
+      targets: targets.compactMap(ReportOptions.Target.init))
+    do {
+      try Report.write(folder: folder, options: options)
+    } catch {
+      printError(error)
+      throw error is OutputError ? Exit.cannotWrite : Exit.badInput
+    }
+    print("report written to \(folder.hasSuffix("/") ? folder : folder + "/")README.md")
+  }
+
+  private var metricNames: String {
+    RunMetric.allCases.map(\.rawValue).joined(separator: ", ")
+  }
+}
