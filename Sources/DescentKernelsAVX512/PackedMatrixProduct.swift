@@ -19,11 +19,21 @@ public func packedProductWorkspace(m: Int, n: Int, k: Int) -> Int {
   return panels * tileColumns * k + tileRows * k + tileRows * tileColumns
 }
 
+/// A matrix operand as the micro-kernel reads it: element `(i, p)` of a block of A, or `(p, j)`
+/// of a panel of B, is at `base + i * rowStride + p * depthStride` (B: `j` in place of `i`).
+struct Operand {
+  var base: UnsafePointer<Float>
+  var rowStride: Int
+  var depthStride: Int
+}
+
 /// `C (+)= op(A) op(B)` for row-major contiguous matrices; `op(A)` is `m x k`, `op(B)` is
 /// `k x n`, a transposed operand is stored the other way round.
 ///
-/// B is packed once into panels of 32 columns, A into panels of 6 rows, zero-padded at the
-/// edges; a 6x32 register-blocked micro-kernel then computes each tile of C.
+/// A 6x32 register-blocked micro-kernel computes each tile of C. It reads A and B where they
+/// are whenever a whole tile's rows and columns exist; only a transposed B (whose columns are
+/// not contiguous) is packed, into panels of 32 columns, and only edge tiles are copied into
+/// zero-padded scratch.
 public func packedProduct(
   _ a: UnsafePointer<Float>, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ transposeB: Bool,
   _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ accumulate: Bool,
@@ -35,64 +45,87 @@ public func packedProduct(
   let packedB = workspace
   let packedA = workspace + panels * tileColumns * k
   let edge = packedA + tileRows * k
-  packB(b, transposeB, n: n, k: k, into: packedB)
+  let lastColumns = n - (panels - 1) * tileColumns
+  if transposeB {
+    packTransposedB(b, n: n, k: k, into: packedB)
+  } else if lastColumns < tileColumns {
+    // The last panel is partial: pad it once, for every row block to read.
+    let last = Operand(base: b + (panels - 1) * tileColumns, rowStride: 1, depthStride: n)
+    packB(last, columns: lastColumns, k: k, into: packedB + (panels - 1) * tileColumns * k)
+  }
+  // op(A)[i, p] is a[i * k + p], or a[p * m + i] when A is stored transposed.
+  let aRowStride = transposeA ? 1 : k
+  let aDepthStride = transposeA ? m : 1
   for row in stride(from: 0, to: m, by: tileRows) {
     let rows = min(tileRows, m - row)
-    packA(a, transposeA, m: m, k: k, row: row, rows: rows, into: packedA)
+    var blockA = Operand(
+      base: a + row * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
+    if rows < tileRows {
+      packA(blockA, rows: rows, k: k, into: packedA)
+      blockA = Operand(base: packedA, rowStride: 1, depthStride: tileRows)
+    }
     for panel in 0..<panels {
       let column = panel * tileColumns
       let columns = min(tileColumns, n - column)
-      let panelB = packedB + panel * tileColumns * k
       let tile = c + row * n + column
+      let panelB =
+        transposeB || columns < tileColumns
+        ? Operand(base: packedB + panel * tileColumns * k, rowStride: 1, depthStride: tileColumns)
+        : Operand(base: b + column, rowStride: 1, depthStride: n)
       if rows == tileRows && columns == tileColumns {
-        microKernel(packedA, panelB, tile, n, k)
+        microKernel(blockA, panelB, tile, n, k)
       } else if columns <= halfTileColumns {
         // A narrow last panel (an output layer of 10 classes, say): half the work of a full
-        // tile. The padded panel's first 16 columns are all there is.
-        for i in 0..<tileRows {
-          for j in 0..<halfTileColumns {
-            edge[i * halfTileColumns + j] = i < rows && j < columns ? tile[i * n + j] : 0
-          }
-        }
-        narrowMicroKernel(packedA, panelB, edge, halfTileColumns, k)
-        for i in 0..<rows {
-          (tile + i * n).update(from: edge + i * halfTileColumns, count: columns)
-        }
+        // tile, on the padded panel's first 16 columns.
+        copyEdge(tile, n, rows: rows, columns: columns, into: edge, width: halfTileColumns)
+        narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
+        copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
       } else {
-        // An edge tile: compute a full tile in scratch, then copy the part that exists.
-        for i in 0..<tileRows {
-          for j in 0..<tileColumns {
-            edge[i * tileColumns + j] = i < rows && j < columns ? tile[i * n + j] : 0
-          }
-        }
-        microKernel(packedA, panelB, edge, tileColumns, k)
-        for i in 0..<rows {
-          (tile + i * n).update(from: edge + i * tileColumns, count: columns)
-        }
+        copyEdge(tile, n, rows: rows, columns: columns, into: edge, width: tileColumns)
+        microKernel(blockA, panelB, edge, tileColumns, k)
+        copyBack(edge, width: tileColumns, rows: rows, columns: columns, into: tile, n)
       }
     }
   }
 }
 
-/// Packs `op(B)` as consecutive panels of 32 columns, each `k` rows of 32 floats.
+/// Copies the existing part of an edge tile of C into zero-padded scratch of `width` columns.
 @inline(__always)
-private func packB(
-  _ b: UnsafePointer<Float>, _ transposed: Bool, n: Int, k: Int,
-  into packed: UnsafeMutablePointer<Float>
+private func copyEdge(
+  _ tile: UnsafeMutablePointer<Float>, _ n: Int, rows: Int, columns: Int,
+  into edge: UnsafeMutablePointer<Float>, width: Int
+) {
+  for i in 0..<tileRows {
+    for j in 0..<width {
+      edge[i * width + j] = i < rows && j < columns ? tile[i * n + j] : 0
+    }
+  }
+}
+
+@inline(__always)
+private func copyBack(
+  _ edge: UnsafeMutablePointer<Float>, width: Int, rows: Int, columns: Int,
+  into tile: UnsafeMutablePointer<Float>, _ n: Int
+) {
+  for i in 0..<rows { (tile + i * n).update(from: edge + i * width, count: columns) }
+}
+
+/// Packs a transposed B (stored `n x k`) as panels of 32 columns, each `k` rows of 32 floats,
+/// zero-padded past column `n`.
+@inline(__always)
+private func packTransposedB(
+  _ b: UnsafePointer<Float>, n: Int, k: Int, into packed: UnsafeMutablePointer<Float>
 ) {
   var out = packed
   for column in stride(from: 0, to: n, by: tileColumns) {
     let columns = min(tileColumns, n - column)
-    if transposed {
-      // B is stored n x k: column j of op(B) is row j of b.
+    // Column j of op(B) is row j of b: read it contiguously, write it down the panel.
+    for j in 0..<columns {
+      let source = b + (column + j) * k
+      for p in 0..<k { out[p * tileColumns + j] = source[p] }
+    }
+    if columns < tileColumns {
       for p in 0..<k {
-        for j in 0..<columns { out[p * tileColumns + j] = b[(column + j) * k + p] }
-        for j in columns..<tileColumns { out[p * tileColumns + j] = 0 }
-      }
-    } else {
-      for p in 0..<k {
-        let source = b + p * n + column
-        for j in 0..<columns { out[p * tileColumns + j] = source[j] }
         for j in columns..<tileColumns { out[p * tileColumns + j] = 0 }
       }
     }
@@ -100,36 +133,34 @@ private func packB(
   }
 }
 
-/// Packs rows `row..<row + rows` of `op(A)` as `k` groups of 6 floats.
+/// Packs the first `columns` columns of a panel of B as `k` rows of 32 floats, zero-padded.
+@inline(__always)
+private func packB(
+  _ panel: Operand, columns: Int, k: Int, into packed: UnsafeMutablePointer<Float>
+) {
+  for p in 0..<k {
+    let source = panel.base + p * panel.depthStride
+    for j in 0..<columns { packed[p * tileColumns + j] = source[j] }
+    for j in columns..<tileColumns { packed[p * tileColumns + j] = 0 }
+  }
+}
+
+/// Packs the `rows` rows of a block of A as `k` groups of 6 floats, zero-padded.
 @inline(__always)
 private func packA(
-  _ a: UnsafePointer<Float>, _ transposed: Bool, m: Int, k: Int, row: Int, rows: Int,
-  into packed: UnsafeMutablePointer<Float>
+  _ block: Operand, rows: Int, k: Int, into packed: UnsafeMutablePointer<Float>
 ) {
-  if transposed {
-    // A is stored k x m: row p of a holds column p of op(A).
-    for p in 0..<k {
-      let source = a + p * m + row
-      for i in 0..<rows { packed[p * tileRows + i] = source[i] }
-      for i in rows..<tileRows { packed[p * tileRows + i] = 0 }
-    }
-  } else {
-    for i in 0..<tileRows {
-      if i < rows {
-        let source = a + (row + i) * k
-        for p in 0..<k { packed[p * tileRows + i] = source[p] }
-      } else {
-        for p in 0..<k { packed[p * tileRows + i] = 0 }
-      }
-    }
+  for p in 0..<k {
+    let source = block.base + p * block.depthStride
+    for i in 0..<rows { packed[p * tileRows + i] = source[i * block.rowStride] }
+    for i in rows..<tileRows { packed[p * tileRows + i] = 0 }
   }
 }
 
 /// `C[6 x 32] += A[6 x k] B[k x 32]` with twelve 16-float accumulators held in registers.
 @inline(__always)
 private func microKernel(
-  _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-  _ ldc: Int, _ k: Int
+  _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
 ) {
   typealias Vector = SIMD16<Float>
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
@@ -150,25 +181,26 @@ private func microKernel(
   var r30 = load(c3), r31 = load(c3 + 16)
   var r40 = load(c4), r41 = load(c4 + 16)
   var r50 = load(c5), r51 = load(c5 + 16)
-  var pa = a
-  var pb = b
+  let s = a.rowStride
+  var pa = a.base
+  var pb = b.base
   for _ in 0..<k {
     let b0 = load(pb)
     let b1 = load(pb + 16)
     var x = Vector(repeating: pa[0])
     r00.addProduct(x, b0); r01.addProduct(x, b1)
-    x = Vector(repeating: pa[1])
+    x = Vector(repeating: pa[s])
     r10.addProduct(x, b0); r11.addProduct(x, b1)
-    x = Vector(repeating: pa[2])
+    x = Vector(repeating: pa[2 * s])
     r20.addProduct(x, b0); r21.addProduct(x, b1)
-    x = Vector(repeating: pa[3])
+    x = Vector(repeating: pa[3 * s])
     r30.addProduct(x, b0); r31.addProduct(x, b1)
-    x = Vector(repeating: pa[4])
+    x = Vector(repeating: pa[4 * s])
     r40.addProduct(x, b0); r41.addProduct(x, b1)
-    x = Vector(repeating: pa[5])
+    x = Vector(repeating: pa[5 * s])
     r50.addProduct(x, b0); r51.addProduct(x, b1)
-    pa += tileRows
-    pb += tileColumns
+    pa += a.depthStride
+    pb += b.depthStride
   }
   store(r00, c0); store(r01, c0 + 16)
   store(r10, c1); store(r11, c1 + 16)
@@ -178,11 +210,10 @@ private func microKernel(
   store(r50, c5); store(r51, c5 + 16)
 }
 
-/// `C[6 x 16] += A[6 x k] B[k x 16]`, reading the first 16 columns of a packed 32-column panel.
+/// `C[6 x 16] += A[6 x k] B[k x 16]`, on the first 16 columns of a panel.
 @inline(__always)
 private func narrowMicroKernel(
-  _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-  _ ldc: Int, _ k: Int
+  _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
 ) {
   typealias Vector = SIMD16<Float>
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
@@ -197,18 +228,19 @@ private func narrowMicroKernel(
   var r3 = load(c + 3 * ldc)
   var r4 = load(c + 4 * ldc)
   var r5 = load(c + 5 * ldc)
-  var pa = a
-  var pb = b
+  let s = a.rowStride
+  var pa = a.base
+  var pb = b.base
   for _ in 0..<k {
     let b0 = load(pb)
     r0.addProduct(Vector(repeating: pa[0]), b0)
-    r1.addProduct(Vector(repeating: pa[1]), b0)
-    r2.addProduct(Vector(repeating: pa[2]), b0)
-    r3.addProduct(Vector(repeating: pa[3]), b0)
-    r4.addProduct(Vector(repeating: pa[4]), b0)
-    r5.addProduct(Vector(repeating: pa[5]), b0)
-    pa += tileRows
-    pb += tileColumns
+    r1.addProduct(Vector(repeating: pa[s]), b0)
+    r2.addProduct(Vector(repeating: pa[2 * s]), b0)
+    r3.addProduct(Vector(repeating: pa[3 * s]), b0)
+    r4.addProduct(Vector(repeating: pa[4 * s]), b0)
+    r5.addProduct(Vector(repeating: pa[5 * s]), b0)
+    pa += a.depthStride
+    pb += b.depthStride
   }
   store(r0, c)
   store(r1, c + ldc)

@@ -147,7 +147,7 @@ import Testing
     // x = [[1, -1], [2, 0.5]]: x W^T + b = [[-0.5, -1.5, -1], [3.5, 7.5, 13]].
     var network = Network<Double>(
       spec: ModelSpec(layers: [.dense(units: 3)]), inputWidth: 2, batchCapacity: 2, seed: 0)
-    network.setParameters([1.0, 2, 3, 4, 5, 6, 0.5, -0.5, 0])
+    network.setStateDictValues([1.0, 2, 3, 4, 5, 6, 0.5, -0.5, 0])
     var random = RandomGenerator(seed: 0)
     #expect(
       network.outputs(for: [1, -1, 2, 0.5], random: &random) == [-0.5, -1.5, -1, 3.5, 7.5, 13])

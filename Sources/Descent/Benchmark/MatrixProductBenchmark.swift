@@ -17,14 +17,21 @@ public enum MatrixProductBenchmark {
       "\(m)x\(n)x\(k) \(transposeA ? "T" : "N")\(transposeB ? "T" : "N")"
     }
 
-    /// The three products of a dense layer `inputs -> units` at `batch` rows: the forward pass
-    /// (`X W^T`), the weight gradient (`dY^T X`) and the input gradient (`dY W`).
+    /// The three products of a dense layer `inputs -> units` at `batch` rows, with the weight
+    /// stored transposed as the network stores it: the forward pass (`X Wt`), the weight
+    /// gradient (`X^T dY`) and the input gradient (`dY Wt^T`).
     public static func denseLayer(inputs: Int, units: Int, batch: Int) -> [Shape] {
       let name = "\(inputs)->\(units) batch \(batch)"
       return [
-        Shape(m: batch, n: units, k: inputs, transposeA: false, transposeB: true, role: "\(name) forward"),
-        Shape(m: units, n: inputs, k: batch, transposeA: true, transposeB: false, role: "\(name) weight gradient"),
-        Shape(m: batch, n: inputs, k: units, transposeA: false, transposeB: false, role: "\(name) input gradient"),
+        Shape(
+          m: batch, n: units, k: inputs, transposeA: false, transposeB: false,
+          role: "\(name) forward"),
+        Shape(
+          m: inputs, n: units, k: batch, transposeA: true, transposeB: false,
+          role: "\(name) weight gradient"),
+        Shape(
+          m: batch, n: inputs, k: units, transposeA: false, transposeB: true,
+          role: "\(name) input gradient"),
       ]
     }
   }

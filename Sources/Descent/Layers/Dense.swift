@@ -1,6 +1,10 @@
 /// The dense layer's passes: `Y = X W^T + b` and its gradients, all through `MatrixProduct`.
+///
+/// The weight is stored transposed, `Wt = W^T` shaped `[in, units]` (see `Network`), so that the
+/// forward pass and the weight gradient are products of operands read in place; only the input
+/// gradient reads `Wt` transposed.
 enum Dense {
-  /// `output[batch, units] = input[batch, in] * weight[units, in]^T + bias`.
+  /// `output[batch, units] = input[batch, in] * Wt[in, units] + bias`.
   @inline(__always)
   static func forward<T: Scalar>(
     input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>,
@@ -9,12 +13,12 @@ enum Dense {
   ) {
     for row in 0..<batch { (output + row * units).update(from: bias, count: units) }
     MatrixProduct.multiply(
-      input, transposed: false, weight, transposed: true, into: output,
+      input, transposed: false, weight, transposed: false, into: output,
       m: batch, n: units, k: inputWidth, accumulate: true, workspace: workspace)
   }
 
-  /// Given `dOutput = dL/dY`: `dWeight = dY^T X`, `dBias = column sums of dY`, and, when
-  /// `dInput` is given, `dInput = dY W`.
+  /// Given `dOutput = dL/dY`: `dWt = X^T dY`, `dBias = column sums of dY`, and, when `dInput` is
+  /// given, `dInput = dY Wt^T`.
   @inline(__always)
   static func backward<T: Scalar>(
     input: UnsafePointer<T>, weight: UnsafePointer<T>, dOutput: UnsafePointer<T>,
@@ -23,8 +27,8 @@ enum Dense {
     workspace: UnsafeMutablePointer<T>
   ) {
     MatrixProduct.multiply(
-      dOutput, transposed: true, input, transposed: false, into: dWeight,
-      m: units, n: inputWidth, k: batch, workspace: workspace)
+      input, transposed: true, dOutput, transposed: false, into: dWeight,
+      m: inputWidth, n: units, k: batch, workspace: workspace)
     dBias.update(repeating: 0, count: units)
     for row in 0..<batch {
       let dRow = dOutput + row * units
@@ -32,7 +36,7 @@ enum Dense {
     }
     if let dInput {
       MatrixProduct.multiply(
-        dOutput, transposed: false, weight, transposed: false, into: dInput,
+        dOutput, transposed: false, weight, transposed: true, into: dInput,
         m: batch, n: inputWidth, k: units, workspace: workspace)
     }
   }

@@ -28,7 +28,7 @@ extension Network where T == Float {
     data.reserveCapacity(8 + header.count + offset)
     withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
     data.append(contentsOf: header)
-    for value in parameters {
+    for value in stateDictValues {
       withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
     }
     return data
@@ -61,7 +61,7 @@ extension Network where T == Float {
       throw fail(
         "tensor '\(extra)' is not in the model (expected \(tensors.map(\.name).joined(separator: ", ")))")
     }
-    var values = parameters
+    var values = stateDictValues
     for tensor in tensors {
       guard let entry = header[tensor.name] as? [String: Any] else {
         throw fail("tensor '\(tensor.name)' is missing (the model expects shape \(tensor.shape))")
@@ -90,7 +90,7 @@ extension Network where T == Float {
           width == 4 ? Float(bitPattern: UInt32(bits)) : Float(Double(bitPattern: bits))
       }
     }
-    parameters = values
+    setStateDictValues(values)
   }
 
   private static func jsonString(_ s: String) -> String {

@@ -2,6 +2,9 @@
 ///
 /// Parameters and their gradients each live in one flat array, tensor after tensor in the order
 /// of PyTorch's state_dict, so that an optimizer or a clipping rule is one loop over all of them.
+/// A dense weight, `[units, in]` in PyTorch, is stored transposed, `[in, units]`: the forward pass
+/// and the weight gradient then read and write it in place, with no transposition per batch.
+/// `stateDictValues` and `setStateDictValues` speak PyTorch's layout.
 /// Activations, their gradients, dropout masks and the batch itself live in one arena sized for
 /// `batchCapacity` rows: a training step allocates nothing.
 public struct Network<T: Scalar>: Sendable {
@@ -18,8 +21,11 @@ public struct Network<T: Scalar>: Sendable {
   /// One parameter tensor: its state_dict name, shape and place in `parameters`.
   public struct Tensor: Sendable, Hashable {
     public var name: String
+    /// The shape in PyTorch's state_dict.
     public var shape: [Int]
     public var offset: Int
+    /// Whether `parameters` holds the transpose of `shape` (dense weights).
+    public var storedTransposed: Bool
     public var count: Int { shape.reduce(1, *) }
   }
 
@@ -78,7 +84,9 @@ public struct Network<T: Scalar>: Sendable {
       var step = Step(
         layer: layer, inputWidth: width, outputWidth: layer.outputWidth(inputWidth: width))
       for (name, shape) in layer.parameterShapes(inputWidth: width) {
-        let tensor = Tensor(name: "\(index).\(name)", shape: shape, offset: parameterCount)
+        let tensor = Tensor(
+          name: "\(index).\(name)", shape: shape, offset: parameterCount,
+          storedTransposed: name == "weight")
         if name == "weight" { step.weight = parameterCount } else { step.bias = parameterCount }
         tensors.append(tensor)
         parameterCount += tensor.count
@@ -90,7 +98,7 @@ public struct Network<T: Scalar>: Sendable {
         workspace = max(
           workspace,
           MatrixProduct.workspaceSize(m: batchCapacity, n: units, k: width),  // forward
-          MatrixProduct.workspaceSize(m: units, n: width, k: batchCapacity),  // weight gradient
+          MatrixProduct.workspaceSize(m: width, n: units, k: batchCapacity),  // weight gradient
           MatrixProduct.workspaceSize(m: batchCapacity, n: width, k: units))  // input gradient
       }
       steps.append(step)
@@ -107,25 +115,61 @@ public struct Network<T: Scalar>: Sendable {
     initializeParameters(random: &random)
   }
 
-  /// Draws every parameter anew from `random`, as the spec's initializer says.
+  /// Draws every parameter anew from `random`, as the spec's initializer says, in PyTorch's
+  /// layout (so the draws are those of the equivalent PyTorch tensors).
   public mutating func initializeParameters(random: inout RandomGenerator) {
-    let initializer = spec.initializer
-    let steps = steps
-    parameters.withUnsafeMutableBufferPointer { p in
+    var values = [T](repeating: 0, count: parameters.count)
+    values.withUnsafeMutableBufferPointer { p in
       for step in steps {
         guard case .dense(let units) = step.layer else { continue }
-        initializer.fill(
-          weight: UnsafeMutableBufferPointer(rebasing: p[step.weight..<step.weight + units * step.inputWidth]),
+        let weight = p[step.weight..<step.weight + units * step.inputWidth]
+        spec.initializer.fill(
+          weight: UnsafeMutableBufferPointer(rebasing: weight),
           bias: UnsafeMutableBufferPointer(rebasing: p[step.bias..<step.bias + units]),
           fanIn: step.inputWidth, fanOut: units, random: &random)
       }
     }
+    setStateDictValues(values)
   }
 
-  /// Replaces every parameter with `values`, converted to this network's precision.
+  /// Replaces every parameter with `values`, given in the layout of `parameters`, converted to
+  /// this network's precision.
   public mutating func setParameters<S: Scalar>(_ values: [S]) {
     precondition(values.count == parameters.count, "parameter count mismatch")
     for i in values.indices { parameters[i] = T(values[i]) }
+  }
+
+  /// Every parameter in PyTorch's layout: tensor after tensor in state_dict order, each
+  /// row-major in its state_dict shape.
+  public var stateDictValues: [T] {
+    var values = parameters
+    for tensor in tensors where tensor.storedTransposed {
+      parameters.withUnsafeBufferPointer { p in
+        values.withUnsafeMutableBufferPointer { v in
+          // Stored [in, units]: its transpose is the [units, in] of PyTorch.
+          MatrixProduct.transpose(
+            p.baseAddress! + tensor.offset, rows: tensor.shape[1], columns: tensor.shape[0],
+            into: v.baseAddress! + tensor.offset)
+        }
+      }
+    }
+    return values
+  }
+
+  /// Replaces every parameter with `values` in PyTorch's layout (see `stateDictValues`).
+  public mutating func setStateDictValues<S: Scalar>(_ values: [S]) {
+    precondition(values.count == parameters.count, "parameter count mismatch")
+    let converted = values.map { T($0) }
+    setParameters(converted)
+    for tensor in tensors where tensor.storedTransposed {
+      converted.withUnsafeBufferPointer { v in
+        parameters.withUnsafeMutableBufferPointer { p in
+          MatrixProduct.transpose(
+            v.baseAddress! + tensor.offset, rows: tensor.shape[0], columns: tensor.shape[1],
+            into: p.baseAddress! + tensor.offset)
+        }
+      }
+    }
   }
 
   /// The width of the target matrix a loss reads: one class index per row for cross-entropy,

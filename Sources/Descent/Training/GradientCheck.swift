@@ -22,7 +22,8 @@ public enum GradientCheck {
   /// - Parameters:
   ///   - inputs: `rows x inputWidth` examples.
   ///   - targets: `rows x` the loss's target width (class indices for cross-entropy).
-  ///   - parameters: the point to check at; `nil` draws them with the spec's initializer.
+  ///   - parameters: the point to check at, in PyTorch's layout (`Network.stateDictValues`);
+  ///     `nil` draws them with the spec's initializer.
   ///   - step: the finite-difference step `h` of `(L(w + h) - L(w - h)) / 2h`. Its error is
   ///     the rounding of the loss, about `1e-16 L / h`, plus the truncation, about `h^2` times
   ///     the third derivative over 6; they balance near the cube root of the machine epsilon,
@@ -36,7 +37,7 @@ public enum GradientCheck {
     var initRandom = RandomGenerator(seed: seed, stream: .initialization)
     var network = Network<Double>(
       spec: spec, inputWidth: inputWidth, batchCapacity: rows, random: &initRandom)
-    if let parameters { network.setParameters(parameters) }
+    if let parameters { network.setStateDictValues(parameters) }
     network.withBatchBuffers { x, y in
       x.update(from: inputs, count: inputs.count)
       y.update(from: targets, count: targets.count)
