@@ -63,6 +63,35 @@ struct ReportTests {
       markdown.contains("12 runs of 4 configurations, 3 seeds each: 11 complete, 1 diverged."))
   }
 
+  @Test func failedRunsWithoutCurvesAreCountedOnTheirOwn() throws {
+    var runs = HandBuiltFolder.momentumSweep()
+    runs[0].status = "failed"
+    runs[0].valLoss = []
+    let folder = try HandBuiltFolder(runs: runs, report: false)
+    try FileManager.default.removeItem(atPath: folder.path + "/runs/\(runs[0].id)/curve.csv")
+    try Report.write(folder: folder.path)
+    let row = try #require(
+      try folder.table("summary-grouped.csv").first {
+        $0["optimizer.momentum"] == "0.0" && $0["optimizer.lr"] == "0.01"
+      })
+    #expect(row["runs"] == "3")
+    #expect(row["complete"] == "2")
+    #expect(row["failed"] == "1")
+    try expectNumber(row["val_loss_mean"], 0.65)
+    #expect(try folder.read("README.md").contains("| 1 failed |"))
+  }
+
+  @Test func completeRunWithoutCurveIsReported() throws {
+    let folder = try HandBuiltFolder(runs: HandBuiltFolder.momentumSweep(), report: false)
+    let curve = folder.path + "/runs/momentum-0.0_lr-0.01_seed-1/curve.csv"
+    try FileManager.default.removeItem(atPath: curve)
+    #expect {
+      try Report.write(folder: folder.path)
+    } throws: { error in
+      "\(error)" == "\(curve): missing: every complete or diverged run has a curve.csv"
+    }
+  }
+
   @Test func epochsToTargetIsTheFirstEpochThatReachesIt() throws {
     let folder = try HandBuiltFolder(runs: HandBuiltFolder.momentumSweep())
     let target = try #require(ReportOptions.Target("val_accuracy=0.52"))

@@ -73,16 +73,21 @@ struct ComparisonTable {
         var cells = fixedKeys.map { key in comparison.fixed.first { $0.key == key }?.value ?? "" }
         cells += [comparison.baseline, comparison.arm]
         cells.append("\(comparison.pairs.count)")
-        cells += [comparison.baselineMean, comparison.armMean, Self.meanDifference(comparison)]
-          .map { $0.map(ReportFormat.value) ?? "n/a" }
+        if let baseline = comparison.baselineMean, let arm = comparison.armMean {
+          cells += ReportFormat.aligned([baseline, arm])
+        } else {
+          cells += ["n/a", "n/a"]
+        }
+        let difference = Self.meanDifference(comparison)
         if let test = comparison.test {
-          cells.append(
-            "[\(ReportFormat.value(test.interval.low)), \(ReportFormat.value(test.interval.high))]")
+          let numbers = ReportFormat.aligned(
+            [test.meanDifference, test.interval.low, test.interval.high])
+          cells += [numbers[0], "[\(numbers[1]), \(numbers[2])]"]
           cells.append(
             test.statistic.map { "\(ReportFormat.value($0)) (\(test.degreesOfFreedom))" } ?? "n/a")
           cells.append(test.pValue.map(ReportFormat.pValue) ?? "n/a")
         } else {
-          cells += ["n/a", "n/a", "n/a"]
+          cells += [difference.map(ReportFormat.value) ?? "n/a", "n/a", "n/a", "n/a"]
         }
         text += MarkdownTable.row(cells)
       }

@@ -31,6 +31,14 @@ enum ReportFormat {
     return (fixed(summary.mean, decimals: decimals), fixed(deviation, decimals: decimals))
   }
 
+  /// Numbers that are read together, such as a difference and its confidence interval, to the
+  /// same decimals: four significant digits of the largest.
+  static func aligned(_ values: [Double]) -> [String] {
+    let largest = values.filter(\.isFinite).map(abs).max() ?? 0
+    guard largest > 0, let decimals = decimals(for: largest) else { return values.map(value) }
+    return values.map { $0.isFinite ? fixed($0, decimals: decimals) : value($0) }
+  }
+
   /// The decimals that give a finite, nonzero `value` four significant digits: none from 1000
   /// on, `nil` below 0.0001 where an exponent reads better.
   private static func decimals(for value: Double) -> Int? {

@@ -44,11 +44,15 @@ struct ReportIndex {
     return text
   }
 
-  /// The ranked configurations with the ranking metric, best validation loss and targets.
+  /// The ranked configurations with the ranking metric, the final validation loss and accuracy
+  /// (or rmse), the best validation loss and the targets.
   private func ranking() -> String {
     let metric = summary.metric
+    var headline: [RunMetric] = [.valLoss]
+    if folder.classification { headline.append(.valAccuracy) }
+    if folder.regression { headline.append(.valRMSE) }
     var names = [metric.rawValue]
-    if folder.validated && metric != .valLoss { names.append("val_loss") }
+    names += headline.filter { folder.validated && $0 != metric }.map(\.rawValue)
     if folder.validated { names.append("best_val_loss") }
     names += targets.map(\.columnName)
     let shown = names.compactMap { name in summary.columns.firstIndex { $0.name == name } }

@@ -127,7 +127,7 @@ struct ReportPlots {
 
   /// The final metric against the numeric swept setting with the most values, one line per
   /// combination of the other settings; points are means over seeds with mean ± standard
-  /// deviation as error bars. Learning rates and settings spanning a decade or more get a
+  /// deviation as error bars, the lines a few pixels apart so that no bar hides another. Learning rates and settings spanning a decade or more get a
   /// logarithmic x axis.
   func metricAgainstSetting() -> Plot? {
     guard let key = numericKeyToPlot() else { return nil }
@@ -161,7 +161,8 @@ struct ReportPlots {
       series.append(
         LineChart.Series(
           label: label, style: Palette.style(index), points: points.map { ($0.x, $0.summary.mean) },
-          errorBars: bars, markers: true))
+          errorBars: bars, markers: true,
+          offset: (Double(index) - Double(lines.count - 1) / 2) * 6))
     }
     var marks: [(value: Double, label: String)] = []
     for group in groups {

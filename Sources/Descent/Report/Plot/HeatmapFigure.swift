@@ -20,8 +20,7 @@ struct HeatmapFigure {
 
   func svg() -> String {
     var svg = SVGDocument(width: width, height: height, title: title)
-    svg.text(title, x: 16, y: 26, size: 16, bold: true)
-    svg.text(subtitle, x: 16, y: 46, size: 12, [("fill", "#555555")])
+    svg.heading(title: title, subtitle: subtitle)
 
     let rowLabelWidth = (rowLabels.map { Double($0.count) }.max() ?? 1) * LineFigure.characterWidth
     let left = 16 + 24 + rowLabelWidth + 12

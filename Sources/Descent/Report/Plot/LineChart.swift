@@ -11,6 +11,9 @@ struct LineChart {
     var errorBars: [(x: Double, low: Double, high: Double)] = []
     /// Whether each point gets a dot.
     var markers = false
+    /// A horizontal shift in pixels, so that the error bars of series at the same x values do
+    /// not hide each other (a dodge).
+    var offset = 0.0
   }
 
   /// A rectangle in the figure's pixels.
@@ -39,9 +42,9 @@ struct LineChart {
     func y(_ value: Double) -> Double? {
       yAxis.fraction(value).map { frame.y + frame.height - $0 * frame.height }
     }
-    func point(_ a: Double, _ b: Double) -> (Double, Double)? {
+    func point(_ a: Double, _ b: Double, _ offset: Double = 0) -> (Double, Double)? {
       guard let px = x(a), let py = y(b) else { return nil }
-      return (px, py)
+      return (px + offset, py)
     }
 
     svg.text(title, x: frame.x, y: frame.y - 10, bold: true)
@@ -60,16 +63,22 @@ struct LineChart {
           ("stroke", "none"), ("data-series", item.label),
         ])
     }
-    for item in series {
+    // Solid lines first and a little wider, dashed lines on top with square ends: where two
+    // lines coincide, the solid one shows through the gaps of the dashed one.
+    for item in series.filter({ $0.style.dash == nil }) + series.filter({ $0.style.dash != nil }) {
+      let dashed = item.style.dash != nil
       var attributes: [(String, String)] = [
         ("class", "series"), ("fill", "none"), ("stroke", item.style.colour),
-        ("stroke-width", "2"), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
+        ("stroke-width", dashed ? "2" : "2.5"), ("stroke-linejoin", "round"),
+        ("stroke-linecap", dashed ? "butt" : "round"),
       ]
       if let dash = item.style.dash { attributes.append(("stroke-dasharray", dash)) }
       attributes.append(("data-series", item.label))
-      svg.path(points: item.points.map { point($0.x, $0.y) }, attributes)
+      svg.path(points: item.points.map { point($0.x, $0.y, item.offset) }, attributes)
       for bar in item.errorBars {
-        guard let px = x(bar.x), let top = y(bar.high), let bottom = y(bar.low) else { continue }
+        guard let px = x(bar.x).map({ $0 + item.offset }), let top = y(bar.high),
+          let bottom = y(bar.low)
+        else { continue }
         svg.path(
           points: [
             (px, top), (px, bottom), nil, (px - 4, top), (px + 4, top), nil,
@@ -82,7 +91,7 @@ struct LineChart {
       }
       if item.markers {
         for p in item.points {
-          guard let (px, py) = point(p.x, p.y) else { continue }
+          guard let (px, py) = point(p.x, p.y, item.offset) else { continue }
           svg.circle(
             x: px, y: py, radius: 4,
             [

@@ -34,8 +34,7 @@ struct LineFigure {
     let legendTop = Self.top + plotHeight + 56
     let height = legendTop + Double(layout.rows) * 20 + 10
     var svg = SVGDocument(width: width, height: height, title: title)
-    svg.text(title, x: 16, y: 26, size: 16, bold: true)
-    svg.text(subtitle, x: 16, y: 46, size: 12, [("fill", "#555555")])
+    svg.heading(title: title, subtitle: subtitle)
 
     let panelWidth = (width - Self.rightMargin) / Double(max(panels.count, 1))
     for (index, panel) in panels.enumerated() {
@@ -59,7 +58,9 @@ struct LineFigure {
       }
       var attributes: [(String, String)] = []
       if let dash = entry.style.dash { attributes.append(("stroke-dasharray", dash)) }
-      svg.line(x1: x, y1: y, x2: x + 26, y2: y, stroke: entry.style.colour, width: 2, attributes)
+      svg.line(
+        x1: x, y1: y, x2: x + 26, y2: y, stroke: entry.style.colour,
+        width: entry.style.dash == nil ? 2.5 : 2, attributes)
       if entry.marker {
         svg.circle(
           x: x + 13, y: y, radius: 4, [("fill", entry.style.colour), ("stroke", "#ffffff")])
@@ -74,7 +75,7 @@ struct LineFigure {
   /// Columns as wide as the longest label, as many as fit across the figure.
   private func legendLayout() -> (columns: Int, rows: Int, columnWidth: Double) {
     let longest = legend.map { Double($0.label.count) }.max() ?? 0
-    let columnWidth = longest * Self.characterWidth + 34 + 24
+    let columnWidth = longest * Self.characterWidth + 34 + 36
     let available = width - Self.leftMargin - Self.rightMargin
     let fitting = max(1, min(legend.count, Int(available / columnWidth)))
     let columns = min(legendColumns ?? fitting, fitting)

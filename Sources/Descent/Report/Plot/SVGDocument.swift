@@ -116,6 +116,26 @@ struct SVGDocument {
     append("<text\(Self.attributes(all + attributes))>\(Self.escape(text))</text>")
   }
 
+  /// The figure's title and the line under it at the top left, each in a smaller font when it
+  /// would not fit across the figure at its usual size.
+  mutating func heading(title: String, subtitle: String) {
+    text(
+      title, x: 16, y: 26, size: Self.fittingSize(title, 16, em: 0.62, width: width - 32),
+      bold: true)
+    text(
+      subtitle, x: 16, y: 46, size: Self.fittingSize(subtitle, 12, em: 0.55, width: width - 32),
+      [("fill", "#555555")])
+  }
+
+  /// `size`, or the whole-pixel size at which `text` fits in `width` when it does not, at an
+  /// average character width of `em` times the size.
+  private static func fittingSize(_ text: String, _ size: Double, em: Double, width: Double)
+    -> Double
+  {
+    let needed = Double(text.count) * em * size
+    return needed <= width ? size : max(8, (size * width / needed).rounded(.down))
+  }
+
   private mutating func append(_ element: String) {
     body.append(String(repeating: "  ", count: depth) + element)
   }
