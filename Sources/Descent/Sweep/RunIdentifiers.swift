@@ -8,8 +8,8 @@
 ///   last is `name` (`optimizer-adam` for `optimizer.name`). Two swept keys that would share a
 ///   name are both written in full (`model.layers.0.dense-64`).
 /// - `value` is the value as written, with every character other than letters, digits, `-`,
-///   `_` and `.` replaced by `_`; a value that is a list or a mapping gives its position in the
-///   sweep's list of values instead.
+///   `_` and `.` replaced by `_`; a mapping with a `name` gives that name (`schedule-cosine`);
+///   any other list or mapping gives its position in the sweep's list of values instead.
 /// - A run without swept settings is `run`.
 /// - When two ids would be equal, ignoring case (as some file systems do), every id gets its
 ///   sweep position as a zero-padded prefix: `07_lr-0.1`. When an id would be longer than 100
@@ -61,7 +61,9 @@ enum RunIdentifiers {
 
   /// A value as it appears in an id.
   static func valueText(_ assignment: SweepAssignment) -> String {
-    guard let text = assignment.value.scalarText else { return "\(assignment.position)" }
+    // A whole section, such as a schedule, is named by its `name` when it has one.
+    let named = assignment.value["name"]?.scalarText
+    guard let text = assignment.value.scalarText ?? named else { return "\(assignment.position)" }
     if text.isEmpty { return "null" }
     let safe = text.unicodeScalars.map { scalar -> Character in
       let allowed =
