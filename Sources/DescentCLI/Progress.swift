@@ -12,6 +12,7 @@ final class Progress: Sendable {
     var done = 0
     var trained = 0
     var latest = ""
+    var lastDrawn: ContinuousClock.Instant?
   }
 
   private let name: String
@@ -38,7 +39,12 @@ final class Progress: Sendable {
         }
       case .epoch(_, let id, let record):
         state.latest = "\(id) epoch \(record.epoch) loss \(format(record.validation?.loss ?? record.trainingLoss))"
-        if live { write("\r\u{1B}[K" + line(state)) }
+        // Redraw at most ten times a second: epochs of small runs take microseconds.
+        let now = ContinuousClock.now
+        if live, state.lastDrawn.map({ now - $0 > .milliseconds(100) }) ?? true {
+          state.lastDrawn = now
+          write("\r\u{1B}[K" + line(state))
+        }
       case .finished(let result, let resumed):
         state.done += 1
         if !resumed { state.trained += 1 }
