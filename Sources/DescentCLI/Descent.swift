@@ -8,12 +8,15 @@ struct DescentCommand: ParsableCommand {
     commandName: "descent",
     abstract: "Train neural networks from YAML experiment files.",
     discussion: """
-      Exit codes: 0 success; 1 an expectation failed; 64 usage error; 65 bad input (an \
+      Exit codes: 0 success; 1 an expectation failed or a baseline differs; 64 usage error; 65 bad input (an \
       experiment or data file is wrong); 70 a run failed; 73 the results folder cannot be \
       written.
       """,
     version: Descent.version,
-    subcommands: [Run.self, Validate.self, Plan.self, GradCheck.self, Bench.self, ReportCommand.self])
+    subcommands: [
+      Run.self, Validate.self, Plan.self, GradCheck.self, Bench.self, ReportCommand.self,
+      Merge.self, Check.self,
+    ])
 }
 
 /// The exit codes, as documented in the README.
@@ -26,7 +29,10 @@ enum Exit {
 
 /// Options shared by the commands that read experiment files.
 struct ExperimentOptions: ParsableArguments {
-  @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting: KEY=VALUE, e.g. optimizer.lr=0.1.", valueName: "KEY=VALUE"))
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp(
+      "Override a setting: KEY=VALUE, e.g. optimizer.lr=0.1.", valueName: "KEY=VALUE"))
   var overrides: [String] = []
 
   @Option(help: "Refuse sweeps that expand to more runs than this.")

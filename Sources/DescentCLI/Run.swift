@@ -4,7 +4,12 @@ import Foundation
 
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Train every run of the experiments' sweeps and write their results.")
+    abstract: "Train every run of the experiments' sweeps and write their results.",
+    discussion: """
+      Then checks the expectations of each file (expect:), and compares the results with a \
+      baseline when asked. With --shard K/N, trains only the runs whose sweep index i has \
+      i % N == K - 1, leaves the others pending, and leaves the expectations to descent merge.
+      """)
 
   @Argument(help: "Experiment files.")
   var files: [String]
@@ -17,23 +22,48 @@ struct Run: ParsableCommand {
   @Option(help: "The folder that holds the experiments' results folders.")
   var out: String = "results"
 
+  @Option(
+    help: ArgumentHelp(
+      "Train only the K-th of N parts of each sweep, for a job of a Slurm array, a Kubernetes "
+        + "Indexed Job or a CI matrix; combine the parts with descent merge.",
+      valueName: "K/N"))
+  var shard: String?
+
   @Flag(help: "Train every run again, ignoring results of earlier invocations.")
   var fresh = false
 
   @Flag(help: "Print nothing while training.")
   var quiet = false
 
+  @OptionGroup var junitOption: JUnitOption
+
+  @OptionGroup var baselineOptions: BaselineOptions
+
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+    if let shard {
+      do {
+        _ = try Shard(parsing: shard)
+      } catch {
+        throw ValidationError("--shard: \(error)")
+      }
+      if baselineOptions.baseline != nil {
+        throw ValidationError(
+          "--baseline compares a whole sweep, not a shard; merge the shards, then run "
+            + "descent check DIR --baseline BASE")
+      }
+    }
   }
 
   func run() throws {
     let experiments = try files.map(experimentOptions.load)
+    let shard = try self.shard.map { try Shard(parsing: $0) }
     var failedRuns = 0
+    var checks = ResultChecks(quiet: quiet)
     for experiment in experiments {
       let runner = ExperimentRunner(
         experiment: experiment, outputDirectory: out,
-        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, fresh: fresh)
+        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, fresh: fresh, shard: shard)
       let progress = Progress(name: experiment.name, quiet: quiet)
       let results: [RunResult]
       do {
@@ -44,18 +74,24 @@ struct Run: ParsableCommand {
         throw error is OutputError ? Exit.cannotWrite : Exit.badInput
       }
       progress.finish()
-      failedRuns += results.filter { $0.status == .failed }.count
-      for result in results where result.status == .failed {
+      let failed = results.filter { $0.status == .failed }
+      failedRuns += failed.count
+      for result in failed {
         printError("\(experiment.name)/\(result.id): failed: \(result.message ?? "unknown error")")
       }
       if !quiet {
         let diverged = results.filter { $0.status == .diverged }.count
         var line = "\(experiment.name): \(results.count) runs"
+        if let shard { line += " (shard \(shard) of \(experiment.runs.count) runs)" }
         if diverged > 0 { line += ", \(diverged) diverged" }
-        if failedRuns > 0 { line += ", \(failedRuns) failed" }
+        if !failed.isEmpty { line += ", \(failed.count) failed" }
         print("\(line); results in \(runner.folder)")
       }
+      try checks.checkExpectations(in: runner.folder)
+      try checks.compare(runner.folder, experiment: experiment.name, with: baselineOptions)
     }
+    try checks.writeJUnit(junitOption)
     if failedRuns > 0 { throw Exit.runFailed }
+    if checks.failed { throw Exit.expectationFailed }
   }
 }

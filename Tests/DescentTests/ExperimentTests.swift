@@ -631,9 +631,9 @@ struct ExperimentTests {
     #expect(
       ExperimentFile.problems(file) == [
         "x.yaml:11:13: expect.0.where.optimizer.momentm: not a swept key; did you mean 'optimizer.momentum'?",
-        "x.yaml:14:5: expect.1: expected at_least or at_most, found neither",
+        "x.yaml:14:5: expect.1: expected at_least, at_most or between, found none",
         "x.yaml:15:13: expect.1.metric: expected one of train_loss, val_loss, val_accuracy, val_rmse, val_r2, found \"val_acc\"; did you mean 'val_accuracy'?",
-        "x.yaml:16:5: expect.2: expected at_least or at_most, found neither",
+        "x.yaml:16:5: expect.2: expected at_least, at_most or between, found none",
       ])
   }
 }

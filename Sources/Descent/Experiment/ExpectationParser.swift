@@ -5,7 +5,7 @@ struct ExpectationParser {
   /// select runs by.
   let sweptKeys: [String]
 
-  static let keys = ["where", "metric", "at_least", "at_most"]
+  static let keys = ["where", "metric", "aggregate", "at_least", "at_most", "between", "status"]
 
   init(sweptKeys: [String]) {
     self.sweptKeys = sweptKeys
@@ -19,7 +19,8 @@ struct ExpectationParser {
       let items = reader.list(
         node, key: "expect", expected: "a list of expectations such as \(example)")
     else { return [] }
-    return items.enumerated().compactMap { index, item in expectation(item, path: "expect.\(index)")
+    return items.enumerated().compactMap { index, item in
+      expectation(item, path: "expect.\(index)")
     }
   }
 
@@ -27,27 +28,82 @@ struct ExpectationParser {
     guard node.entries != nil, let fields = reader.fields(of: node, path: path, keys: Self.keys)
     else {
       if node.entries == nil {
-        reader.mismatch(node, key: path, expected: "a mapping with metric and at_least or at_most")
+        reader.mismatch(
+          node, key: path,
+          expected: "a mapping with metric and at_least, at_most or between, or status: complete")
       }
       return nil
     }
     let count = reader.problems.count
-    let metricNode = reader.require(
-      fields, "metric",
-      expected: "one of \(RunMetric.allCases.map(\.rawValue).joined(separator: ", "))")
-    let metric = metricNode.flatMap { reader.choice($0, key: path + ".metric", RunMetric.self) }
     var atLeast: Double?
     var atMost: Double?
     reader.read(&atLeast, fields, "at_least", .any)
     reader.read(&atMost, fields, "at_most", .any)
-    if fields["at_least"] == nil, fields["at_most"] == nil {
-      reader.report(fields.location, key: path, "expected at_least or at_most, found neither")
+    if let atLeast, let atMost, atMost < atLeast, let node = fields["at_most"] {
+      reader.mismatch(
+        node, key: fields.path(of: "at_most"),
+        expected: "a number >= at_least (\(NumberFormat.csv(atLeast)))")
+    }
+    if let between = between(fields) {
+      (atLeast, atMost) = (between.low, between.high)
+    }
+    let hasBound = ["at_least", "at_most", "between"].contains { fields[$0] != nil }
+
+    var aggregate = Expectation.Aggregate.mean
+    reader.read(&aggregate, fields, "aggregate")
+    let requiresComplete =
+      fields["status"].flatMap { reader.name($0, key: fields.path(of: "status"), in: ["complete"]) }
+      != nil
+
+    let metric = self.metric(fields, hasBound: hasBound)
+    if let node = fields["metric"], !node.isNull, !hasBound {
+      reader.report(fields.location, key: path, "expected at_least, at_most or between, found none")
     }
     let conditions = fields["where"].map { self.conditions($0, path: path + ".where") } ?? []
-    guard let metric, reader.problems.count == count else { return nil }
+    guard reader.problems.count == count, metric != nil || requiresComplete else { return nil }
     return Expectation(
-      conditions: conditions, metric: metric, atLeast: atLeast, atMost: atMost,
-      location: node.location)
+      conditions: conditions, metric: metric, aggregate: aggregate, atLeast: atLeast,
+      atMost: atMost, requiresComplete: requiresComplete, location: node.location)
+  }
+
+  /// The metric, which a bound or an aggregate needs; an expectation without one must ask for
+  /// `status: complete`.
+  private mutating func metric(_ fields: Fields, hasBound: Bool) -> RunMetric? {
+    let names = "one of \(RunMetric.allCases.map(\.rawValue).joined(separator: ", "))"
+    if let node = fields["metric"], !node.isNull {
+      return reader.choice(node, key: fields.path(of: "metric"), RunMetric.self)
+    }
+    if hasBound || fields["aggregate"] != nil {
+      _ = reader.require(fields, "metric", expected: names)
+    } else if fields["status"] == nil {
+      reader.report(
+        fields.location, key: fields.path,
+        "expected a metric with at_least, at_most or between, or status: complete; found neither")
+    }
+    return nil
+  }
+
+  /// `between: [low, high]`, alone: it says what `at_least` and `at_most` would.
+  private mutating func between(_ fields: Fields) -> (low: Double, high: Double)? {
+    guard let node = fields["between"] else { return nil }
+    let key = fields.path(of: "between")
+    if fields["at_least"] != nil || fields["at_most"] != nil {
+      reader.report(
+        fields.keyLocation(of: "between"), key: key,
+        "between cannot be combined with at_least or at_most; use between alone")
+      return nil
+    }
+    let bounds = node.items?.compactMap { $0.plainText.flatMap(YAMLScalar.number) }
+    guard let bounds, bounds.count == 2, node.items?.count == 2 else {
+      reader.mismatch(node, key: key, expected: "a list of two numbers [low, high]")
+      return nil
+    }
+    guard bounds[0] <= bounds[1] else {
+      reader.report(
+        node, key: key, "expected the lower bound first, found \(node.flowText)")
+      return nil
+    }
+    return (bounds[0], bounds[1])
   }
 
   /// `where: {swept.key: value, ...}`.

@@ -2,17 +2,21 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs every configuration of an experiment's sweep in parallel and writes the results folder.
+/// Runs every configuration of an experiment's sweep (or of one shard of it) in parallel and
+/// writes the results folder.
 ///
 /// Each run trains on one thread and owns all of its state; the prepared data is shared
 /// read-only. Results are collected by sweep position and written in that order, so the output
 /// does not depend on how runs were scheduled. Each run's files are written as soon as it ends,
 /// its `result.json` last: a rerun skips every run whose `result.json` matches its configuration
-/// hash, so an interrupted sweep resumes where it stopped.
+/// hash, so an interrupted sweep resumes where it stopped. At the end, `manifest.json` records
+/// every run, and `summary.csv` and the report are built from the folder's files
+/// (`ResultFiles`), as `descent merge` builds them.
 public struct ExperimentRunner: Sendable {
   /// What the runner reports as it goes; the caller decides how to show it.
   public enum Event: Sendable {
-    /// The sweep is about to start: `toRun` of `total` runs need training.
+    /// The sweep is about to start: `toRun` of the `total` runs of the sweep (or of the
+    /// shard) need training.
     case started(total: Int, toRun: Int)
     /// A run finished an epoch.
     case epoch(run: Int, id: String, record: EpochRecord)
@@ -27,12 +31,18 @@ public struct ExperimentRunner: Sendable {
   public var jobs: Int
   /// Whether to ignore results of earlier invocations and train every run again.
   public var fresh: Bool
+  /// The part of the sweep to train, or `nil` for all of it; the other runs stay `pending`.
+  public var shard: Shard?
 
-  public init(experiment: Experiment, outputDirectory: String, jobs: Int, fresh: Bool = false) {
+  public init(
+    experiment: Experiment, outputDirectory: String, jobs: Int, fresh: Bool = false,
+    shard: Shard? = nil
+  ) {
     self.experiment = experiment
     self.outputDirectory = outputDirectory
     self.jobs = max(1, jobs)
     self.fresh = fresh
+    self.shard = shard
   }
 
   /// The experiment's results folder.
@@ -40,25 +50,32 @@ public struct ExperimentRunner: Sendable {
     URL(fileURLWithPath: outputDirectory).appendingPathComponent(experiment.name).path
   }
 
+  /// The runs this runner trains: the whole sweep, or the shard's part of it.
+  public var selectedRuns: [RunSpec] {
+    experiment.runs.filter { shard?.contains($0.index) ?? true }
+  }
+
   func runFolder(_ run: RunSpec) -> String {
     URL(fileURLWithPath: folder).appendingPathComponent("runs").appendingPathComponent(run.id).path
   }
 
-  /// Trains the runs not already complete, then writes the manifest and summaries.
+  /// Trains the selected runs not already complete, then writes the manifest and summaries.
   ///
-  /// - Returns: every run's result, in sweep order.
+  /// - Returns: the result of every selected run, in sweep order.
   /// - Throws: `Diagnostic` when the data cannot be read, `OutputError` when the folder cannot
   ///   be written; nothing is trained then.
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
     try AtomicFile.write(experiment.sourceText, to: folder + "/experiment.yaml")
+    let selected = selectedRuns
     var known = [RunResult?](repeating: nil, count: experiment.runs.count)
     if !fresh {
-      for run in experiment.runs { known[run.index] = completedResult(of: run) }
+      for run in selected { known[run.index] = completedResult(of: run) }
     }
-    try writeManifest(known)
-    let data = try prepareData()
-    let pending = experiment.runs.filter { known[$0.index] == nil }
-    events(.started(total: experiment.runs.count, toRun: pending.count))
+    let manifest = Manifest(experiment: experiment, shard: shard)
+    try write(manifest.recording(known))
+    let pending = selected.filter { known[$0.index] == nil }
+    let data = try prepareData(for: pending)
+    events(.started(total: selected.count, toRun: pending.count))
     for result in known.compactMap({ $0 }) { events(.finished(result, resumed: true)) }
 
     let collected = Mutex(known)
@@ -70,7 +87,7 @@ public struct ExperimentRunner: Sendable {
       while let run = queue.withLock({ $0.popFirst() }) {
         let result = train(run, data: data[run.configuration.data]!, events: events)
         do {
-          try AtomicFile.write(try Self.encoder.encode(result), to: runFolder(run) + "/result.json")
+          try AtomicFile.write(try result.json(), to: runFolder(run) + "/result.json")
         } catch {
           writeError.withLock { $0 = $0 ?? (error as? OutputError) }
         }
@@ -79,12 +96,10 @@ public struct ExperimentRunner: Sendable {
       }
     }
     if let error = writeError.withLock({ $0 }) { throw error }
-    let results = collected.withLock { $0 }.compactMap { $0 }
-    try writeManifest(results)
-    let summary = SummaryTable(experiment: experiment, results: results)
-    try AtomicFile.write(summary.csv(), to: folder + "/summary.csv")
-    try Report.write(folder: folder, options: ReportOptions())
-    return results
+    let results = collected.withLock { $0 }
+    try write(manifest.recording(results))
+    try ResultFiles(folder: folder).writeSummaries()
+    return results.compactMap { $0 }
   }
 
   /// Trains one run and writes its folder; a run that cannot train is recorded as failed.
@@ -118,7 +133,7 @@ public struct ExperimentRunner: Sendable {
   private func completedResult(of run: RunSpec) -> RunResult? {
     let path = runFolder(run) + "/result.json"
     guard let data = FileManager.default.contents(atPath: path),
-      let result = try? Self.decoder.decode(RunResult.self, from: data),
+      let result = try? RunResult(json: data),
       result.configHash == run.configHash, result.status != .failed,
       FileManager.default.fileExists(atPath: runFolder(run) + "/curve.csv")
     else { return nil }
@@ -127,32 +142,16 @@ public struct ExperimentRunner: Sendable {
     return reused
   }
 
-  /// Reads and prepares each distinct data declaration once.
-  private func prepareData() throws -> [DataSettings: PreparedData] {
+  /// Reads and prepares each distinct data declaration of `runs` once.
+  private func prepareData(for runs: [RunSpec]) throws -> [DataSettings: PreparedData] {
     var prepared: [DataSettings: PreparedData] = [:]
-    for run in experiment.runs where prepared[run.configuration.data] == nil {
+    for run in runs where prepared[run.configuration.data] == nil {
       prepared[run.configuration.data] = try PreparedData(run.configuration.data)
     }
     return prepared
   }
 
-  private func writeManifest(_ results: [RunResult?]) throws {
-    let manifest = Manifest(experiment: experiment, results: results)
+  private func write(_ manifest: Manifest) throws {
     try AtomicFile.write(try manifest.json(), to: folder + "/manifest.json")
-  }
-
-  private static var decoder: JSONDecoder {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return decoder
-  }
-
-  private static var encoder: JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return encoder
   }
 }
