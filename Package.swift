@@ -26,12 +26,16 @@ let package = Package(
     .target(
       name: "Descent",
       dependencies: [
-        "CPUFeatures", "DescentKernelsAVX512", "DescentKernelsAVX2",
+        "CPUFeatures", "DescentKernelsAVX512", "DescentKernelsAVX2", "CZlib",
         .product(name: "Yams", package: "Yams"),
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
     .target(name: "CPUFeatures"),
+    // gzip-compressed data files are read with the system's zlib (Debian: zlib1g-dev).
+    .systemLibrary(
+      name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .target(name: "MallocCounter"),
     .target(name: "DescentKernelsAVX512", swiftSettings: avx512),
     .target(name: "DescentKernelsAVX2", swiftSettings: avx2),
@@ -44,7 +48,7 @@ let package = Package(
     ),
     .testTarget(
       name: "DescentTests",
-      dependencies: ["Descent", "MallocCounter"],
+      dependencies: ["Descent", "MallocCounter", "CZlib"],
       resources: [.copy("Fixtures")]
     ),
   ]

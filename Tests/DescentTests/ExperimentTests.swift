@@ -303,7 +303,7 @@ struct ExperimentTests {
       """
     #expect(
       ExperimentFile.problems(file) == [
-        "x.yaml:1:16: data.source: expected one of digits, iris, found a list",
+        "x.yaml:1:16: data.source: expected digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME}, found a list",
         "x.yaml:3:11: model.layers: expected a list of layers such as {dense: 64, activation: relu}, {activation: relu} or {dropout: 0.1}, found \"relu\"",
         "x.yaml:4:7: loss.name: expected one of cross_entropy, bce, mse, huber, found 3",
         "x.yaml:7:7: optimizer.lr: expected a positive number, found \"abc\"",
@@ -398,7 +398,7 @@ struct ExperimentTests {
     #expect(
       ExperimentFile.problems(ExperimentFile.minimal, overrides: ["loss={name: huber, delta: 2}"])
         == [
-          "--set loss={name: huber, delta: 2}: loss: huber needs a regression data set; iris is a classification set with 3 classes (there is no built-in regression set yet); use cross_entropy"
+          "--set loss={name: huber, delta: 2}: loss: huber needs a regression data set; iris is a classification set with 3 classes; use cross_entropy"
         ])
     #expect(
       ExperimentFile.problems(
@@ -410,7 +410,7 @@ struct ExperimentTests {
   @Test func missingRequiredKeysAreNamed() {
     #expect(
       ExperimentFile.problems("") == [
-        "x.yaml: data: missing required key; expected a mapping with a source (digits, iris)",
+        "x.yaml: data: missing required key; expected a mapping with a source (digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME})",
         "x.yaml: model: missing required key; expected a mapping with layers",
         "x.yaml: loss: missing required key; expected one of cross_entropy, bce, mse, huber",
         "x.yaml: optimizer: missing required key; expected a mapping with a name (one of sgd, adam, adamw, rmsprop, adagrad)",
@@ -424,7 +424,7 @@ struct ExperimentTests {
       """
     #expect(
       ExperimentFile.problems(file) == [
-        "x.yaml:1:1: data.source: missing required key; expected one of digits, iris",
+        "x.yaml:1:1: data.source: missing required key; expected digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME}",
         "x.yaml:2:1: model.layers: missing required key; expected a list of layers",
         "x.yaml:4:1: optimizer.name: missing required key; expected one of sgd, adam, adamw, rmsprop, adagrad",
       ])
@@ -470,7 +470,7 @@ struct ExperimentTests {
     #expect(
       ExperimentFile.problems(file) == [
         "x.yaml:2:7: seed: expected an integer >= 0, found -1",
-        "x.yaml:4:11: data.source: expected one of digits, iris, found \"digts\"; did you mean 'digits'?",
+        "x.yaml:4:11: data.source: expected digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME}, found \"digts\"; did you mean 'digits'?",
         "x.yaml:7:31: model.layers.0.activation: expected one of relu, leaky_relu, elu, gelu, tanh, sigmoid, softplus, identity, found \"rleu\"; did you mean 'relu'?",
         "x.yaml:12:7: optimizer.lr: expected a positive number, found \"abc\"",
         "x.yaml:13:3: optimizer.momentun: unknown key; did you mean 'momentum'?",

@@ -7,7 +7,9 @@ public struct DataSplit: Sendable {
   ///
   /// For classification the split is stratified: each class gives the same fraction (rounded),
   /// so a small validation set still sees every class. Both parts keep the file's row order.
-  public init(_ data: Dataset, validationFraction fraction: Double, seed: UInt64) {
+  /// The held-out rows are copied out and the others close up in place, so that a data set
+  /// passed in with nothing else holding it is never held twice.
+  public init(_ data: consuming Dataset, validationFraction fraction: Double, seed: UInt64) {
     guard fraction > 0 else {
       training = data
       validation = nil
@@ -27,9 +29,12 @@ public struct DataSplit: Sendable {
       let count = Int((Double(group.count) * fraction).rounded())
       held += group.prefix(count)
     }
-    let heldSet = Set(held)
-    training = data.subset((0..<data.rows).filter { !heldSet.contains($0) })
-    validation = data.subset(held.sorted())
+    held.sort()
+    validation = data.subset(held)
+    var isHeld = [Bool](repeating: false, count: data.rows)
+    for row in held { isHeld[row] = true }
+    data.keepRows { !isHeld[$0] }
+    training = data
   }
 
   public init(training: Dataset, validation: Dataset?) {

@@ -19,7 +19,8 @@ public struct Dataset: Sendable {
     featureNames: [String], classNames: [String]?
   ) {
     precondition(features.count % featureCount == 0, "features must fill whole rows")
-    precondition(targets.count == features.count / featureCount * targetWidth, "one target row per row")
+    precondition(
+      targets.count == features.count / featureCount * targetWidth, "one target row per row")
     self.features = features
     self.targets = targets
     self.featureCount = featureCount
@@ -41,6 +42,26 @@ public struct Dataset: Sendable {
     return Dataset(
       features: features, targets: targets, featureCount: featureCount, targetWidth: targetWidth,
       featureNames: featureNames, classNames: classNames)
+  }
+
+  /// Keeps the rows for which `keep` is true, in order, moving them up in place.
+  public mutating func keepRows(_ keep: (Int) -> Bool) {
+    let (d, t) = (featureCount, targetWidth)
+    let count = rows
+    var kept = 0
+    features.withUnsafeMutableBufferPointer { x in
+      targets.withUnsafeMutableBufferPointer { y in
+        for row in 0..<count where keep(row) {
+          if kept != row {
+            for j in 0..<d { x[kept * d + j] = x[row * d + j] }
+            for j in 0..<t { y[kept * t + j] = y[row * t + j] }
+          }
+          kept += 1
+        }
+      }
+    }
+    features.removeLast((count - kept) * d)
+    targets.removeLast((count - kept) * t)
   }
 
   /// Copies the rows at `indices` into a batch: inputs `count x featureCount`, targets

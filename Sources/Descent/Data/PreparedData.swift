@@ -12,13 +12,25 @@ public struct PreparedData: Sendable {
 
   /// Reads the source, holds out the validation part (seeded by the settings' seed) and fits
   /// the normalization on the training part alone.
-  public init(_ settings: DataSettings) throws {
-    let data: Dataset
-    switch settings.source {
-    case .builtin(let builtin): data = builtin.load()
+  ///
+  /// The examples are held once: the split moves rows out of the data it reads rather than
+  /// copying it, and the scaling is applied in place, so that preparing a data set needs
+  /// little more memory than the data set itself.
+  ///
+  /// - Throws: `Diagnostics` naming the file, line and column of each problem with the data.
+  public init(_ settings: DataSettings) throws(Diagnostics) {
+    let (training, test) = try settings.source.load(seed: settings.seed)
+    var split = DataSplit(
+      consume training, validationFraction: settings.validation, seed: settings.seed)
+    var scaledTest = consume test
+    let normalization = settings.normalize
+    if normalization != .none {
+      let (shift, scale) = normalization.fit(split.training)
+      split.training.scale(shift: shift, scale: scale)
+      split.validation?.scale(shift: shift, scale: scale)
+      scaledTest?.scale(shift: shift, scale: scale)
     }
-    let split = DataSplit(data, validationFraction: settings.validation, seed: settings.seed)
-    self.split = settings.normalize.apply(to: split)
-    test = nil
+    self.split = split
+    self.test = scaledTest
   }
 }

@@ -14,6 +14,11 @@ struct ConfigReader {
     report(node.location, key: key, message)
   }
 
+  /// Adds a problem found elsewhere, such as in a data file the experiment names.
+  mutating func report(_ problem: Diagnostic) {
+    problems.append(problem)
+  }
+
   /// Reports that `node` is not what `expected` describes.
   mutating func mismatch(_ node: SourceNode, key: String, expected: String) {
     report(node, key: key, "expected \(expected), found \(node.foundDescription)")

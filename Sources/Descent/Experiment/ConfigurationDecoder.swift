@@ -12,13 +12,16 @@ struct ConfigurationDecoder {
   let baseDirectory: String
   /// The file, for messages about something missing from the top level.
   let file: String
+  /// What is known about the data files, shared by the runs of one load.
+  var inspector: DataInspector
 
   /// The top-level keys of a run's configuration.
   static let keys = ["seed", "data", "model", "loss", "optimizer", "schedule", "training"]
 
-  init(file: String, baseDirectory: String) {
+  init(file: String, baseDirectory: String, inspector: DataInspector = DataInspector()) {
     self.file = file
     self.baseDirectory = baseDirectory
+    self.inspector = inspector
   }
 
   var problems: [Diagnostic] { reader.problems }
@@ -31,17 +34,22 @@ struct ConfigurationDecoder {
     }
     var seed = Experiment.defaultSeed
     if let node = fields["seed"] { seed = reader.seed(node, key: "seed") ?? seed }
-    let data = decodeData(fields, baseSeed: seed)
+    var data = decodeData(fields, baseSeed: seed)
     let model = decodeModel(fields)
     let loss = decodeLoss(fields)
     let optimizer = decodeOptimizer(fields)
     let schedule = decodeSchedule(fields, optimizer: optimizer?.settings.name)
     let training = decodeTraining(fields)
-    guard let data, let model, let loss, let optimizer, let schedule, let training else {
-      return nil
+    // The data is read only when the loss says what a CSV target holds.
+    var shape: DataShape?
+    if var decoded = data, let loss {
+      shape = inspectData(&decoded, loss: loss.loss)
+      data = decoded
     }
-    checkOutput(model, loss: loss, data: data)
-    checkEarlyStopping(training, loss: loss.loss, data: data)
+    guard let data, let shape, let model, let loss, let optimizer, let schedule, let training
+    else { return nil }
+    checkOutput(model, loss: loss, data: data, shape: shape)
+    checkEarlyStopping(training, loss: loss.loss, data: data.settings)
     guard reader.problems.isEmpty else { return nil }
     var settings = TrainingSettings(
       model: model.spec, loss: loss.loss, optimizer: optimizer.settings,
@@ -51,7 +59,7 @@ struct ConfigurationDecoder {
     settings.schedule.warmupSteps = schedule.warmup.scheduleSteps(
       interval: schedule.settings.interval, batchesPerEpoch: 0)
     return RunConfiguration(
-      data: data, training: settings, warmup: schedule.warmup,
+      data: data.settings, training: settings, warmup: schedule.warmup,
       earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
       initFrom: model.initFrom)
   }
@@ -66,12 +74,14 @@ struct ConfigurationDecoder {
   // MARK: Checks across sections
 
   /// The network's output width must match what the loss makes of the data: one output per
-  /// class for cross_entropy, one output for bce on two classes; mse and huber need a
-  /// regression set.
-  mutating func checkOutput(_ model: DecodedModel, loss: DecodedLoss, data: DataSettings) {
-    let source = data.source.name
+  /// class for cross_entropy, one output for bce on two classes, one output per target for mse
+  /// and huber, which need a regression set.
+  mutating func checkOutput(
+    _ model: DecodedModel, loss: DecodedLoss, data: DecodedData, shape: DataShape
+  ) {
+    let source = data.settings.source.name
     let name = loss.loss.name
-    switch (loss.loss, data.source.classCount) {
+    switch (loss.loss, shape.classCount) {
     case (.crossEntropy, let classes?):
       checkWidth(model, expected: classes, "for cross_entropy on \(source) (\(classes) classes)")
     case (.binaryCrossEntropy, 2):
@@ -81,16 +91,19 @@ struct ConfigurationDecoder {
         loss.node, key: "loss",
         "bce needs a data set with 2 classes; \(source) has \(classes); use cross_entropy")
     case (.meanSquaredError, let classes?), (.huber, let classes?):
+      var remedy = "use cross_entropy"
+      if case .csv = data.settings.source { remedy += ", or set data.source.task: regression" }
       reader.report(
         loss.node, key: "loss",
-        "\(name) needs a regression data set; \(source) is a classification set with \(classes) classes (there is no built-in regression set yet); use cross_entropy"
+        "\(name) needs a regression data set; \(source) is a classification set with \(classes) classes; \(remedy)"
       )
     case (.crossEntropy, nil), (.binaryCrossEntropy, nil):
       reader.report(
         loss.node, key: "loss",
         "\(name) needs a classification data set; \(source) is a regression set; use mse or huber")
     case (.meanSquaredError, nil), (.huber, nil):
-      break  // The width of a regression target is known once the data is read.
+      let targets = shape.targetWidth == 1 ? "1 target" : "\(shape.targetWidth) targets"
+      checkWidth(model, expected: shape.targetWidth, "for \(name) on \(source) (\(targets))")
     }
   }
 

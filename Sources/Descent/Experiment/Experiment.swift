@@ -12,10 +12,15 @@ import Foundation
 ///     description: ""
 ///     seed: 0                  # base seed; integer >= 0 (see "Seeds" below)
 ///     data:                    # required
-///       source: <required>     # digits | iris
+///       source: <required>     # digits | iris, or a mapping (see "Data sources" below):
+///                              # {csv: FILE, target: COLUMN, ...}
+///                              # {idx: {images: FILE, labels: FILE}, test: {...}}
+///                              # {synthetic: NAME, samples: 1000, ...}
 ///       validation: 0.2        # held-out fraction, in [0, 1)
-///       normalize: standard    # standard | minmax | none, fitted on the training part
-///       seed: <seed>           # seed of the validation split; the base seed
+///       normalize: standard    # standard | minmax | none, fitted on the training part;
+///                              # idx: none (pixels are already in [0, 1])
+///       seed: <seed>           # seed of the validation split and of synthetic sets; the
+///                              # base seed
 ///     model:                   # required
 ///       layers: <required>     # a list; output width must match the data and loss
 ///         - {dense: 64, activation: relu}   # dense: units >= 1; activation optional
@@ -95,6 +100,50 @@ import Foundation
 /// `optimizer.betas.1`, `data.normalize`. Sweeps and `--set` put values into the file's tree
 /// before it is checked, so a swept or overridden value is checked exactly like the file, and a
 /// problem with it is reported where it is written.
+///
+/// ## Data sources
+///
+/// File paths are relative to the experiment file. Files are read when the experiment is
+/// loaded, as far as the checks need (a CSV file whole, the labels and image headers of IDX
+/// files), so that `descent validate` reports bad data and an output width that does not match
+/// it; runs then share one prepared copy of each distinct `data` setting.
+///
+///     source:
+///       csv: <required>        # a CSV file with a header row
+///       target: <required>     # the target column
+///       features: null         # a list of feature columns; null: every column but the
+///                              # target and those in drop
+///       drop: []               # columns that are not features (not with features)
+///       task: <from the loss>  # classification | regression; cross_entropy and bce
+///                              # classify, mse and huber regress
+///       drop_invalid_rows: false   # true: skip rows with a missing value, NaN or infinity
+///                              # in a column that is read, instead of reporting them
+///       test: null             # a test file with the same columns, scored after training
+///
+/// Quoted fields (RFC 4180), CRLF or LF line ends and a missing final line end are read;
+/// blank lines are skipped. Features are numbers. Class labels may be numbers, then classes
+/// are in numeric order (`1` and `1.0` are one class), or text, then classes are in Unicode
+/// code-point order (`B` before `a`); a test file's labels are numbered as the training
+/// file's. Problems are reported as `FILE:LINE: COLUMN: message` (see `CSVDatasetReader`).
+///
+///     source:
+///       idx: {images: <required>, labels: <required>}   # IDX files, raw or .gz
+///       test: null             # {images: FILE, labels: FILE}: scored after training
+///
+/// Images are unsigned bytes of any shape after the count, flattened, and divided by 255 as
+/// they are read; labels are class indices, and the classes are 0 to the largest label of
+/// the training and test files. Headers, sizes and counts are checked (`IDXDatasetReader`).
+///
+///     source:
+///       synthetic: <required>  # spirals | moons | circles | xor | blobs (classification)
+///                              # | sine | friedman1 (regression)
+///       samples: 1000          # integer >= 1
+///       classes: 3             # spirals, blobs; integer >= 2 (the others have 2)
+///       noise: <by name>       # >= 0: 0.1; blobs 1.0 (cluster spread), friedman1 1.0
+///       dimension: <by name>   # blobs: 2, integer >= 1; friedman1: 10, integer >= 5
+///
+/// Synthetic sets are drawn from `data.seed` (see `SyntheticSource`). A separate test set is
+/// normalized with the statistics of the training part and reported as `test_*` metrics.
 ///
 /// ## Sweeps and seeds
 ///

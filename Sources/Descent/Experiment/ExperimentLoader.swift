@@ -9,6 +9,8 @@ struct ExperimentLoader {
   /// The run limit when the file does not set `sweep.max_runs`.
   let maxRuns: Int
   private var problems: [Diagnostic] = []
+  /// What is known about the data files, read once for every run of the sweep.
+  private var inspector = DataInspector()
 
   static let topLevelKeys = [
     "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training",
@@ -170,8 +172,10 @@ struct ExperimentLoader {
         return nil
       }
     }
-    var decoder = ConfigurationDecoder(file: file, baseDirectory: baseDirectory)
+    var decoder = ConfigurationDecoder(
+      file: file, baseDirectory: baseDirectory, inspector: inspector)
     let configuration = decoder.decode(tree)
+    inspector = decoder.inspector
     problems += decoder.problems
     return configuration
   }

@@ -33,7 +33,7 @@ enum ResolvedYAML {
 
   private static func data(_ data: DataSettings) -> Pairs {
     [
-      ("source", data.source.name), ("validation", number(data.validation)),
+      ("source", data.source.resolvedText), ("validation", number(data.validation)),
       ("normalize", data.normalize.rawValue), ("seed", "\(data.seed)"),
     ]
   }

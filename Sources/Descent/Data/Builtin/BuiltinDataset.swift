@@ -6,13 +6,19 @@ public enum BuiltinDataset: String, Sendable, CaseIterable {
   /// 150 iris flowers, 4 measurements in cm, 3 species.
   case iris
 
+  /// The names of the classes in index order.
+  public var classNames: [String] {
+    switch self {
+    case .digits: (0...9).map(String.init)
+    case .iris: ["setosa", "versicolor", "virginica"]
+    }
+  }
+
   /// The data set's examples, in the order of its file.
   public func load() -> Dataset {
     switch self {
-    case .digits:
-      return Self.parse(Self.digitsCSV, classNames: (0...9).map(String.init))
-    case .iris:
-      return Self.parse(Self.irisCSV, classNames: ["setosa", "versicolor", "virginica"])
+    case .digits: Self.parse(Self.digitsCSV, classNames: classNames)
+    case .iris: Self.parse(Self.irisCSV, classNames: classNames)
     }
   }
 
