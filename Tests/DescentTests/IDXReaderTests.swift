@@ -136,6 +136,17 @@ struct IDXReaderTests {
       ])
   }
 
+  @Test func aCompressedFileThatCannotHoldItsDeclaredImagesAllocatesNothing() throws {
+    let folder = try DataFolder()
+    let images = IDXBytes.file(dimensions: [100_000, 28, 28], values: [1, 2, 3])
+    let source = try source(in: folder, gzip: true, images: images)
+    let size = try #require(folder.file("images.gz").size)
+    let message =
+      "images.gz: the header declares 100000 x 28 x 28 values, more than a compressed file of \(size) bytes can hold; is the header damaged?"
+    #expect(problems(source) == [message])
+    #expect(inspectionProblems(source) == [message])
+  }
+
   @Test func corruptCompressedDataIsReported() throws {
     let folder = try DataFolder()
     let source = try source(in: folder, gzip: true)

@@ -1,7 +1,8 @@
 /// Reads an `IDXSource` into data sets.
 ///
 /// Every file's header is checked (magic number, type 0x08, number of dimensions), its values
-/// against the size its header declares, the labels' count against the images', and a test
+/// against the size its header declares (a compressed images file first against the most its
+/// size can hold, so that a damaged header allocates nothing), the labels' count against the images', and a test
 /// set's image shape against the training set's. Pixels are read straight into the `Float`
 /// features, divided by 255 so that they lie in [0, 1]; nothing else holds the whole file. The
 /// classes are 0 to the largest label of the training and test files, named by their index.
@@ -20,6 +21,8 @@
 ///           images and labels files swapped?
 ///     FILE: the header declares 60000 x 28 x 28 values, but the file has 1000 bytes after
 ///           its 16-byte header[ once decompressed][; is it truncated?]
+///     FILE: the header declares 100000 x 28 x 28 values, more than a compressed file of 4000
+///           bytes can hold; is the header damaged?
 ///     FILE: cannot decompress: REASON
 ///     LABELS: 59999 labels for the 60000 images of IMAGES; expected one label per image
 ///     TEST_IMAGES: images of 28 x 27, expected 28 x 28 as in TRAINING_IMAGES
@@ -83,14 +86,9 @@ public struct IDXDatasetReader: Sendable {
     do throws(Diagnostics) {
       let input = try CompressedFile(pair.images)
       let header = try IDXHeader.read(from: input, kind: .images)
-      // An uncompressed file's size is known without reading it; a compressed one is checked
-      // when it is read.
-      if !input.isCompressed, let size = pair.images.size,
-        let problem = header.sizeProblem(
-          dataBytes: size - header.byteCount, file: pair.images, compressed: false)
-      {
-        throw Diagnostics([problem])
-      }
+      // An uncompressed file's size is checked without reading it; a compressed one only for
+      // plausibility, and exactly when it is read.
+      try header.checkPlausibleSize(of: input)
       images = header
     } catch {
       problems += error.problems
@@ -168,6 +166,7 @@ public struct IDXDatasetReader: Sendable {
   private func readImages(_ file: DataFile) throws(Diagnostics) -> (IDXHeader, [Float]) {
     let input = try CompressedFile(file)
     let header = try IDXHeader.read(from: input, kind: .images)
+    try header.checkPlausibleSize(of: input)
     let count = header.valueCount
     let scale = (0...255).map { Float($0) / 255 }
     let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)

@@ -114,6 +114,26 @@ struct IDXHeader: Sendable, Hashable {
     }
   }
 
+  /// Checks, before anything is allocated for them, that the file can hold the values its
+  /// header declares: an uncompressed file by its size, a compressed one by deflate's largest
+  /// ratio (1032 to 1), so that a damaged header does not ask for gigabytes.
+  func checkPlausibleSize(of input: CompressedFile) throws(Diagnostics) {
+    guard let size = input.file.size else { return }
+    if !input.isCompressed {
+      if let problem = sizeProblem(
+        dataBytes: size - byteCount, file: input.file, compressed: false)
+      {
+        throw Diagnostics([problem])
+      }
+    } else if valueCount / 1032 > size {
+      throw Diagnostics([
+        input.file.problem(
+          "the header declares \(shapeText) values, more than a compressed file of \(size) bytes can hold; is the header damaged?"
+        )
+      ])
+    }
+  }
+
   /// The problem with a file that holds `dataBytes` bytes after its header, if that is not the
   /// size the header declares.
   func sizeProblem(dataBytes: Int, file: DataFile, compressed: Bool) -> Diagnostic? {
