@@ -81,7 +81,7 @@ struct Run: ParsableCommand {
       }
       if !quiet {
         let diverged = results.filter { $0.status == .diverged }.count
-        var line = "\(experiment.name): \(results.count) runs"
+        var line = "\(experiment.name): \(results.count) run\(results.count == 1 ? "" : "s")"
         if let shard { line += " (shard \(shard) of \(experiment.runs.count) runs)" }
         if diverged > 0 { line += ", \(diverged) diverged" }
         if !failed.isEmpty { line += ", \(failed.count) failed" }
