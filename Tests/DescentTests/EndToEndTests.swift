@@ -106,8 +106,12 @@ struct EndToEndTests {
   }
 
   @Test func shippedExperimentsValidate() throws {
+    // Fashion-MNIST's files come from a Debian package that may not be installed.
+    let fashionInstalled = FileManager.default.fileExists(
+      atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
     let files = try FileManager.default.contentsOfDirectory(atPath: Repository.root + "/experiments")
-      .filter { $0.hasSuffix(".yaml") }.sorted().map { Repository.root + "/experiments/" + $0 }
+      .filter { $0.hasSuffix(".yaml") && (fashionInstalled || $0 != "fashion-mnist.yaml") }
+      .sorted().map { Repository.root + "/experiments/" + $0 }
     #expect(files.count >= 4)
     let result = try descent(["validate"] + files)
     #expect(result.status == 0, "\(result.stderr)")
