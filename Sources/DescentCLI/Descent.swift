@@ -38,6 +38,13 @@ struct ExperimentOptions: ParsableArguments {
   @Option(help: "Refuse sweeps that expand to more runs than this.")
   var maxRuns: Int = 5000
 
+  func validate() throws {
+    guard (1...Experiment.maximumRuns).contains(maxRuns) else {
+      throw ValidationError(
+        "--max-runs must be from 1 to \(Experiment.maximumRuns), found \(maxRuns)")
+    }
+  }
+
   /// Loads `path`, printing every problem and exiting with the bad-input code when it is wrong.
   func load(_ path: String) throws -> Experiment {
     do {

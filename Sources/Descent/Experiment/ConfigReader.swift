@@ -74,15 +74,25 @@ struct ConfigReader {
   mutating func number(_ node: SourceNode, key: String, _ rule: NumberRule) -> Double? {
     guard let text = node.plainText, let value = YAMLScalar.number(text), rule.contains(value)
     else {
-      mismatch(node, key: key, expected: rule.description)
+      var message = "expected \(rule.description), found \(node.foundDescription)"
+      if let value = node.plainText.flatMap(YAMLScalar.number), value.isInfinite {
+        message +=
+          value > 0
+          ? ", larger than the largest number \(Double.greatestFiniteMagnitude)"
+          : ", smaller than the smallest number \(-Double.greatestFiniteMagnitude)"
+      }
+      report(node, key: key, message)
       return nil
     }
     return value
   }
 
   mutating func integer(_ node: SourceNode, key: String, _ rule: IntegerRule) -> Int? {
-    guard let text = node.plainText, let value = Int(text), value >= rule.minimum else {
-      mismatch(node, key: key, expected: rule.description)
+    guard let text = node.plainText, let value = Int(text), rule.contains(value) else {
+      report(
+        node, key: key,
+        "expected \(rule.description), found \(node.foundDescription)"
+          + outOfRange(node, Int.self, negativeAllowed: rule.minimum < 0))
       return nil
     }
     return value
@@ -91,10 +101,26 @@ struct ConfigReader {
   /// A seed: an integer in [0, 2^64).
   mutating func seed(_ node: SourceNode, key: String) -> UInt64? {
     guard let text = node.plainText, let value = UInt64(text) else {
-      mismatch(node, key: key, expected: "an integer >= 0")
+      report(
+        node, key: key,
+        "expected an integer >= 0, found \(node.foundDescription)"
+          + outOfRange(node, UInt64.self, negativeAllowed: false))
       return nil
     }
     return value
+  }
+
+  /// What a message adds about a whole number written beyond the range of `type`, which would
+  /// otherwise read as if it were what is expected; nothing for a negative number where none is.
+  private func outOfRange<Integer: FixedWidthInteger>(
+    _ node: SourceNode, _ type: Integer.Type, negativeAllowed: Bool
+  ) -> String {
+    guard let text = node.plainText, Integer(text) == nil else { return "" }
+    let negative = text.hasPrefix("-")
+    let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return "" }
+    if !negative { return ", larger than the largest integer \(Integer.max)" }
+    return negativeAllowed ? ", smaller than the smallest integer \(Integer.min)" : ""
   }
 
   mutating func boolean(_ node: SourceNode, key: String) -> Bool? {

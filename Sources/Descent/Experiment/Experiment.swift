@@ -90,11 +90,19 @@ import Foundation
 ///                              # {uniform: [a, b]} | {log_uniform: [a, b]}
 ///                              # | {int: [a, b]} | {choice: [...]}
 ///       seeds: [1, 2, 3]       # distinct integers >= 0
-///       max_runs: <maxRuns>    # the limit on the number of runs; 5000 by default
-///     expect:                  # optional; a list, checked after the sweep
-///       - where: {optimizer.momentum: 0.9}   # swept keys; omitted: every run
-///         metric: val_accuracy
-///         at_least: 0.95       # and/or at_most
+///       max_runs: <maxRuns>    # the limit on the number of runs; 5000 by default,
+///                              # at most maximumRuns (1000000)
+///     expect:                  # optional; a list, checked after the sweep (not on a shard)
+///       - where: {optimizer.momentum: 0.9}   # swept keys (seed too); omitted: every run
+///         metric: val_accuracy # train_loss | val_loss | val_accuracy | val_rmse | val_r2;
+///                              # its value after the last epoch trained
+///         aggregate: mean      # mean | min | max over the seeds of each configuration
+///         at_least: 0.95       # and/or at_most; or between: [low, high]
+///         status: complete     # optional: every matching run must complete; a metric is
+///                              # then optional
+///
+/// Each configuration the `where` of an expectation matches (runs that differ only by seed) is
+/// checked on its own; a run of it that diverged, failed or is pending fails the check.
 ///
 /// Any setting is addressed by its dotted key: `optimizer.lr`, `model.layers.0.dense`,
 /// `optimizer.betas.1`, `data.normalize`. Sweeps and `--set` put values into the file's tree
@@ -160,6 +168,9 @@ import Foundation
 public struct Experiment: Sendable {
   /// The base seed when the file gives none.
   public static let defaultSeed: UInt64 = 0
+  /// The most runs any sweep may expand to, whatever `sweep.max_runs` or `maxRuns` allow:
+  /// every run's configuration is held in memory, about 3 KB each.
+  public static let maximumRuns = 1_000_000
 
   /// The experiment's name, its results folder: the file name without extension unless the
   /// file sets one.
@@ -190,19 +201,13 @@ public struct Experiment: Sendable {
   ///
   /// - Parameters:
   ///   - overrides: `--set` arguments, `KEY=VALUE`, applied in order and checked like the file.
-  ///   - maxRuns: the most runs a sweep may expand to, unless the file sets `sweep.max_runs`.
+  ///   - maxRuns: the most runs a sweep may expand to, unless the file sets `sweep.max_runs`;
+  ///     from 1 to `maximumRuns`.
   /// - Throws: `Diagnostics` with every problem found, each `file:line:column: key: message`.
   public static func load(
     path: String, overrides: [String] = [], maxRuns: Int = 5000
   ) throws -> Experiment {
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw Diagnostics([
-        Diagnostic(file: path, message: "cannot read the file: \(Self.reason(error))")
-      ])
-    }
+    let text = try SourceText.read(path)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     return try load(
       yaml: text, file: path, baseDirectory: directory, overrides: overrides, maxRuns: maxRuns)
@@ -233,13 +238,5 @@ public struct Experiment: Sendable {
         && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
           || "-_.".unicodeScalars.contains($0))
     }
-  }
-
-  private static func reason(_ error: any Error) -> String {
-    let error = error as NSError
-    if error.domain == NSCocoaErrorDomain, error.code == NSFileReadNoSuchFileError {
-      return "no such file"
-    }
-    return error.localizedDescription
   }
 }

@@ -119,10 +119,12 @@ struct ExperimentLoader {
 
   /// Fails before anything is expanded when the sweep has more runs than allowed.
   private mutating func checkRunCount(_ sweep: Sweep) throws(Diagnostics) {
-    let limit = sweep.maxRuns ?? maxRuns
+    let limit = min(sweep.maxRuns ?? maxRuns, Experiment.maximumRuns)
     let count = sweep.runCount
     if let count, count <= limit { return }
-    let runs = count.map { "\($0) runs" } ?? "about \(sweep.approximateRunCount) runs"
+    let runs =
+      count.map { "\($0) runs" }
+      ?? "about \(String(format: "%.2g", sweep.approximateRunCount)) runs"
     problems.append(
       sweep.location.diagnostic(
         key: "sweep",

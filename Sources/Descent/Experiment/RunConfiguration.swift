@@ -31,9 +31,9 @@ public struct RunConfiguration: Sendable, Hashable {
   /// `Trainer` counts them: the last one may be smaller).
   public func trainingSettings(trainingRows: Int) -> TrainingSettings {
     var settings = training
-    let batchesPerEpoch = (trainingRows + training.batchSize - 1) / max(training.batchSize, 1)
     settings.schedule.warmupSteps = warmup.scheduleSteps(
-      interval: training.schedule.interval, batchesPerEpoch: batchesPerEpoch)
+      interval: training.schedule.interval,
+      batchesPerEpoch: training.batchesPerEpoch(rows: trainingRows))
     return settings
   }
 }

@@ -15,8 +15,9 @@ struct SourceParser {
 
   /// The tree of `text`, or `nil` for a text that is not YAML, and the problems found.
   ///
-  /// An empty text is a null scalar.
+  /// An empty text is a null scalar. A text past `SourceLimits` is not composed.
   func parse(_ text: String) -> (root: SourceNode?, problems: [Diagnostic]) {
+    if let problem = SourceLimits.problem(in: text, file: file) { return (nil, [problem]) }
     var text = text
     var insertions: [Insertion] = []
     while insertions.count <= Self.maximumDuplicates {
@@ -46,14 +47,27 @@ struct SourceParser {
     case .scanner(let context, let problem, let mark, _),
       .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
+      // libyaml's message names its C function for raising the limit.
+      if problem.hasPrefix("Maximum nesting level reached") {
+        return location(of: mark, insertions).diagnostic(key: nil, SourceLimits.tooDeep)
+      }
       var message = "YAML syntax error: \(problem)"
       if let context {
         let at = Insertion.original(context.mark, insertions)
         message += " (\(context.text) at line \(at.line), column \(at.column))"
       }
       return location(of: mark, insertions).diagnostic(key: nil, message)
-    case .reader(let problem, _, _, _):
-      return InputLocation(file: file).diagnostic(key: nil, "cannot read the text: \(problem)")
+    case .reader(let problem, let offset, let value, let yaml):
+      var location = InputLocation(file: file)
+      if let offset {
+        let parsed = InputLocation.position(
+          after: String(decoding: yaml.utf8.prefix(offset), as: UTF8.self))
+        let original = Insertion.original(line: parsed.line, column: parsed.column, insertions)
+        location = InputLocation(file: file, line: original.line, column: original.column)
+      }
+      let hex = String(value, radix: 16, uppercase: true)
+      let found = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+      return location.diagnostic(key: nil, "cannot read the text: \(problem), found \(found)")
     default:
       return InputLocation(file: file).diagnostic(key: nil, "cannot read the YAML: \(yamlError)")
     }
@@ -140,11 +154,17 @@ private struct Insertion {
 
   /// The position in the original text of `mark`, a position in the text after `insertions`.
   static func original(_ mark: Mark, _ insertions: [Insertion]) -> (line: Int, column: Int) {
-    var column = mark.column
+    original(line: mark.line, column: mark.column, insertions)
+  }
+
+  static func original(
+    line: Int, column: Int, _ insertions: [Insertion]
+  ) -> (line: Int, column: Int) {
+    var column = column
     for insertion in insertions.reversed()
-    where insertion.line == mark.line && column > insertion.column {
+    where insertion.line == line && column > insertion.column {
       column = max(insertion.column, column - insertion.length)
     }
-    return (mark.line, column)
+    return (line, column)
   }
 }

@@ -13,12 +13,15 @@ public enum Warmup: Sendable, Hashable {
   /// No warmup.
   public static let disabled = Warmup.epochs(0)
 
-  /// The warmup in steps of a schedule of `interval`, for epochs of `batchesPerEpoch` batches.
+  /// The warmup in steps of a schedule of `interval`, for epochs of `batchesPerEpoch` batches;
+  /// `Int.max` when there are more.
   public func scheduleSteps(interval: ScheduleSettings.Interval, batchesPerEpoch: Int) -> Int {
     switch (self, interval) {
-    case (.epochs(let epochs), .epoch): epochs
-    case (.epochs(let epochs), .batch): epochs * batchesPerEpoch
-    case (.steps(let steps), _): steps
+    case (.epochs(let epochs), .epoch): return epochs
+    case (.epochs(let epochs), .batch):
+      let (steps, overflow) = epochs.multipliedReportingOverflow(by: batchesPerEpoch)
+      return overflow ? .max : steps
+    case (.steps(let steps), _): return steps
     }
   }
 }

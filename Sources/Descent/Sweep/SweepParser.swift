@@ -29,7 +29,8 @@ struct SweepParser {
       sweep.random = randomSearch(random, location: fields.keyLocation(of: "random"))
     }
     if let seeds = fields["seeds"] { sweep.seeds = seedList(seeds) }
-    reader.read(&sweep.maxRuns, fields, "max_runs", .positive)
+    reader.read(
+      &sweep.maxRuns, fields, "max_runs", IntegerRule(minimum: 1, maximum: Experiment.maximumRuns))
     checkDistinctKeys(sweep)
     return reader.problems.count == count ? sweep : nil
   }

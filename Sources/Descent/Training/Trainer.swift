@@ -42,12 +42,9 @@ public struct Trainer: Sendable {
       spec: settings.model, inputWidth: featureCount, batchCapacity: max(capacity, 1),
       random: &initRandom)
     optimizer = settings.optimizer.makeOptimizer(parameterCount: network.parameters.count)
-    let batchesPerEpoch = (rows + settings.batchSize - 1) / settings.batchSize
-    let scheduleSteps =
-      settings.schedule.interval == .batch ? settings.epochs * batchesPerEpoch : settings.epochs
     schedule = LearningRateSchedule(
       settings: settings.schedule, baseRate: settings.optimizer.learningRate,
-      trainingSteps: scheduleSteps)
+      trainingSteps: settings.scheduleSteps(rows: rows))
     orderRandom = RandomGenerator(seed: settings.seed, stream: .dataOrder)
     dropoutRandom = RandomGenerator(seed: settings.seed, stream: .dropout)
     order = Array(0..<rows)

@@ -24,4 +24,19 @@ public struct TrainingSettings: Sendable, Hashable {
     self.batchSize = batchSize
     self.seed = seed
   }
+
+  /// The batches of an epoch over `rows` examples; the last one is smaller when the batch size
+  /// does not divide them.
+  public func batchesPerEpoch(rows: Int) -> Int {
+    // Not (rows + batchSize - 1) / batchSize, which overflows for a batch size near Int.max.
+    rows / batchSize + (rows % batchSize == 0 ? 0 : 1)
+  }
+
+  /// The steps of the learning-rate schedule over the whole training on `rows` examples;
+  /// `Int.max` when there are more.
+  public func scheduleSteps(rows: Int) -> Int {
+    guard schedule.interval == .batch else { return epochs }
+    let (steps, overflow) = epochs.multipliedReportingOverflow(by: batchesPerEpoch(rows: rows))
+    return overflow ? .max : steps
+  }
 }
