@@ -5,9 +5,9 @@
 /// differ only by seed), in sweep order, and each group is one check: the metric's final value
 /// in each run (after the last epoch trained), aggregated over the group's seeds, must lie
 /// within the bounds, and a run of the group that diverged, failed or has not run fails the
-/// check. An expectation with `status: complete` also gets one failed check per matching run
-/// that diverged or failed, and without a metric checks that every run of each group
-/// completed.
+/// check, naming the run. With `status: complete`, each such run is also a failed check of its
+/// own (the configuration's check then only counts them), and an expectation without a metric
+/// checks that every run of each configuration completed.
 public struct ExpectationCheck: Sendable {
   /// The experiment's name.
   public var experiment: String
