@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem with something the user gave Descent, located as precisely as the input allows and
 /// printed the way compilers print errors: `file:line:column: key: message`.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
@@ -41,5 +43,20 @@ public struct Diagnostics: Error, Sendable, CustomStringConvertible {
 
   public var description: String {
     problems.map(\.description).joined(separator: "\n")
+  }
+}
+
+extension Diagnostic {
+  /// Why a file could not be read, as a message says it: "no such file", "permission denied",
+  /// "it is a folder", or the system's words.
+  static func reason(reading error: any Error) -> String {
+    let error = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError ?? error as NSError
+    guard error.domain == NSPOSIXErrorDomain else { return error.localizedDescription }
+    switch POSIXErrorCode(rawValue: Int32(error.code)) {
+    case .ENOENT: return "no such file"
+    case .EACCES: return "permission denied"
+    case .EISDIR: return "it is a folder"
+    default: return error.localizedDescription
+    }
   }
 }

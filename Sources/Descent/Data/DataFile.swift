@@ -54,8 +54,14 @@ public struct DataFile: Sendable, Hashable {
   }
 
   /// What to tell a user whose file is missing: where it was looked for and, for the data sets
-  /// Debian packages, the package and the command that installs it.
+  /// Debian packages, the package and the command that installs it; or that it is a folder.
   public var missingFileMessage: String {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: resolvedPath, isDirectory: &isFolder),
+      isFolder.boolValue
+    {
+      return "expected a file, found a folder: \(displayPath)"
+    }
     var message = "no such file: \(displayPath)"
     if let package = Self.packages.first(where: { resolvedPath.hasPrefix($0.folder) })?.package {
       message +=

@@ -147,8 +147,14 @@ extension ConfigurationDecoder {
     guard !node.isNull, let path = reader.string(node, key: "model.init_from") else { return nil }
     let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
     let resolved = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
-    guard FileManager.default.fileExists(atPath: resolved) else {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder) else {
       reader.report(node, key: "model.init_from", "no such file: \(resolved)")
+      return nil
+    }
+    guard !isFolder.boolValue else {
+      reader.report(
+        node, key: "model.init_from", "expected a safetensors file, found a folder: \(resolved)")
       return nil
     }
     return resolved

@@ -51,6 +51,11 @@ struct SourceParser {
       if problem.hasPrefix("Maximum nesting level reached") {
         return location(of: mark, insertions).diagnostic(key: nil, SourceLimits.tooDeep)
       }
+      // Yams' message reads "but found another document (expected a single document ...)".
+      if problem == "but found another document" {
+        return location(of: mark, insertions).diagnostic(
+          key: nil, "a second YAML document; an experiment file holds one")
+      }
       var message = "YAML syntax error: \(problem)"
       if let context {
         let at = Insertion.original(context.mark, insertions)

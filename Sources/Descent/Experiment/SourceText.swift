@@ -17,7 +17,10 @@ enum SourceText {
       defer { try? handle.close() }
       bytes = try handle.read(upToCount: maximumBytes + 1) ?? Data()
     } catch {
-      throw Diagnostics([Diagnostic(file: path, message: "cannot read the file: \(reason(error))")])
+      throw Diagnostics([
+        Diagnostic(
+          file: path, message: "cannot read the file: \(Diagnostic.reason(reading: error))")
+      ])
     }
     guard bytes.count <= maximumBytes else {
       throw Diagnostics([
@@ -62,16 +65,5 @@ enum SourceText {
       offset += scalar.count
     }
     return offset
-  }
-
-  private static func reason(_ error: any Error) -> String {
-    let error = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError ?? error as NSError
-    guard error.domain == NSPOSIXErrorDomain else { return error.localizedDescription }
-    switch POSIXErrorCode(rawValue: Int32(error.code)) {
-    case .ENOENT: return "no such file"
-    case .EACCES: return "permission denied"
-    case .EISDIR: return "it is a folder"
-    default: return error.localizedDescription
-    }
   }
 }

@@ -55,8 +55,12 @@ public struct CSVDatasetReader: Sendable {
   /// - Throws: `Diagnostics` when the file cannot be read, is empty, or its header is malformed.
   public static func header(of file: DataFile) throws(Diagnostics) -> [String] {
     guard file.exists else { throw Diagnostics([file.problem("no such file")]) }
-    guard let handle = FileHandle(forReadingAtPath: file.resolvedPath) else {
-      throw Diagnostics([file.problem("cannot read the file")])
+    let handle: FileHandle
+    do {
+      handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file.resolvedPath))
+    } catch {
+      throw Diagnostics([file.problem("cannot read the file: \(Diagnostic.reason(reading: error))")]
+      )
     }
     defer { try? handle.close() }
     var bytes: [UInt8] = []
@@ -67,7 +71,9 @@ public struct CSVDatasetReader: Sendable {
       do {
         chunk = try handle.read(upToCount: 1 << 16)
       } catch {
-        throw Diagnostics([file.problem("cannot read the file: \(error.localizedDescription)")])
+        throw Diagnostics([
+          file.problem("cannot read the file: \(Diagnostic.reason(reading: error))")
+        ])
       }
       guard let chunk, !chunk.isEmpty else { break }
       bytes += chunk
@@ -270,7 +276,8 @@ public struct CSVDatasetReader: Sendable {
     do {
       return [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.resolvedPath)))
     } catch {
-      throw Diagnostics([file.problem("cannot read the file: \(error.localizedDescription)")])
+      throw Diagnostics([file.problem("cannot read the file: \(Diagnostic.reason(reading: error))")]
+      )
     }
   }
 

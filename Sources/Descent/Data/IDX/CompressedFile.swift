@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// A file read from start to end, gzip-compressed or not: zlib's `gzread` decompresses a gzip
 /// file and passes any other file through unchanged, so one reader serves both.
@@ -12,7 +13,9 @@ final class CompressedFile {
   init(_ file: DataFile) throws(Diagnostics) {
     guard file.exists else { throw Diagnostics([file.problem("no such file")]) }
     guard let handle = gzopen(file.resolvedPath, "rb") else {
-      throw Diagnostics([file.problem("cannot open the file")])
+      let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+      throw Diagnostics([file.problem("cannot read the file: \(Diagnostic.reason(reading: error))")]
+      )
     }
     self.file = file
     self.handle = handle

@@ -10,6 +10,7 @@
 /// Messages, with `FILE` the display path of the file at fault:
 ///
 ///     FILE: no such file
+///     FILE: cannot read the file: REASON
 ///     FILE: not an IDX file: it ends inside its header
 ///     FILE: not an IDX file: it starts with 0x1F8B0800; an IDX file starts with two zero
 ///           bytes, the type and the number of dimensions (0x00000803 for images, 0x00000801
@@ -152,6 +153,7 @@ public struct IDXDatasetReader: Sendable {
     do throws(Diagnostics) {
       let input = try CompressedFile(file)
       let header = try IDXHeader.read(from: input, kind: .labels)
+      try header.checkPlausibleSize(of: input)
       let labels = try input.read(header.valueCount)
       try header.checkSize(of: input, read: labels.count)
       return labels

@@ -1,0 +1,665 @@
+import Foundation
+import Testing
+
+/// Every kind of broken input a user can give Descent, through the real executable: `validate`
+/// and `run` must each refuse it with exit code 65 (64 for a usage error) and its message word
+/// for word, naming the file and, where the file has them, the line and column; must end before
+/// a deadline within a memory limit; and must write nothing, neither a new results folder nor a
+/// byte of an existing one.
+@Suite struct BadInputTests {
+  @Test(arguments: BadInput.catalogue)
+  func isRefusedWithItsMessageAndWritesNothing(_ input: BadInput) throws {
+    let folder = try TemporaryFolder()
+    try input.write(in: folder.path)
+
+    let validate = try BoundedDescent.run(
+      ["validate", "x.yaml"] + input.arguments, in: folder.path)
+    #expect(validate.status == 65)
+    #expect(validate.stdout == "")
+    #expect(validate.stderr == input.expectedOutput(folder: folder.path))
+
+    let run = try BoundedDescent.run(
+      ["run", "x.yaml", "--out", "results"] + input.arguments, in: folder.path)
+    #expect(run.status == 65)
+    #expect(run.stderr == input.expectedOutput(folder: folder.path))
+    #expect(!FileManager.default.fileExists(atPath: folder.path + "/results"))
+
+    let existing = folder.path + "/existing"
+    try PreviousResults.write(in: existing)
+    let before = try PreviousResults.snapshot(existing)
+    let again = try BoundedDescent.run(
+      ["run", "x.yaml", "--out", "existing"] + input.arguments, in: folder.path)
+    #expect(again.status == 65)
+    #expect(try PreviousResults.snapshot(existing) == before)
+  }
+
+  @Test(
+    .enabled(
+      if: !Permissions.areIgnored,
+      "this user reads files whatever their mode (root), so a mode cannot make one unreadable"))
+  func unreadableFilesAreRefusedWithTheirPath() throws {
+    let folder = try TemporaryFolder()
+    try BadInput.dataFileTemplate(source: "{csv: data.csv, target: y}").write(in: folder.path)
+    let data = folder.path + "/data.csv"
+    try "a,y\n1,0\n2,1\n".write(toFile: data, atomically: true, encoding: .utf8)
+    chmod(data, 0)
+    defer { chmod(data, 0o644) }
+    let result = try BoundedDescent.run(["run", "x.yaml", "--out", "results"], in: folder.path)
+    #expect(result.status == 65)
+    #expect(
+      result.stderr == "data.csv: cannot read the file: permission denied\n")
+    #expect(!FileManager.default.fileExists(atPath: folder.path + "/results"))
+
+    chmod(folder.path + "/x.yaml", 0)
+    defer { chmod(folder.path + "/x.yaml", 0o644) }
+    let experiment = try BoundedDescent.run(["validate", "x.yaml"], in: folder.path)
+    #expect(experiment.status == 65)
+    #expect(experiment.stderr == "x.yaml: cannot read the file: permission denied\n")
+  }
+
+  @Test func usageErrorsExitWith64AndWriteNothing() throws {
+    let folder = try TemporaryFolder()
+    try BadInput.minimal.write(in: folder.path)
+    let cases: [(arguments: [String], error: String)] = [
+      (
+        ["run", "x.yaml", "--max-runs", "0"], "Error: --max-runs must be from 1 to 1000000, found 0"
+      ),
+      (
+        ["run", "x.yaml", "--max-runs", "99999999999999999999"],
+        "Error: The value '99999999999999999999' is invalid for '--max-runs <max-runs>'"
+      ),
+      (["run", "x.yaml", "--jobs", "0"], "Error: --jobs must be at least 1, found 0"),
+      (["run", "--out", "results"], "Error: Missing expected argument '<files> ...'"),
+      (["run", "x.yaml", "--frob"], "Error: Unknown option '--frob'. Did you mean '--jobs'?"),
+    ]
+    for (arguments, error) in cases {
+      let result = try BoundedDescent.run(arguments + ["--out", "results"], in: folder.path)
+      #expect(result.status == 64, "\(arguments)")
+      #expect(result.stderr.split(separator: "\n").first.map(String.init) == error)
+      #expect(!FileManager.default.fileExists(atPath: folder.path + "/results"))
+    }
+  }
+
+  @Test func runIdsMadeFromPathsStayInsideTheResultsFolder() throws {
+    let folder = try TemporaryFolder()
+    try FileManager.default.createDirectory(
+      atPath: folder.path + "/data", withIntermediateDirectories: true)
+    let csv = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n"
+    try csv.write(toFile: folder.path + "/data/d.csv", atomically: true, encoding: .utf8)
+    try csv.write(toFile: folder.path + "/d.csv", atomically: true, encoding: .utf8)
+    try BadInput(
+      "a sweep over paths",
+      yaml: BadInput.dataFileTemplate(source: "{csv: d.csv, target: y}").text
+        + "sweep: {grid: {data.source.csv: [../\(URL(fileURLWithPath: folder.path).lastPathComponent)/d.csv, \(folder.path)/data/d.csv, ./d.csv]}}\n",
+      messages: []
+    ).write(in: folder.path)
+    let result = try BoundedDescent.run(["plan", "x.yaml"], in: folder.path)
+    #expect(result.status == 0, "\(result.stderr)")
+    let ids = result.stdout.split(separator: "\n").dropFirst().map {
+      String($0.split(separator: " ").first ?? "")
+    }
+    #expect(ids.count == 3)
+    for id in ids {
+      #expect(!id.contains("/") && !id.contains("\\") && !id.hasPrefix("."), "\(id)")
+    }
+  }
+}
+
+/// One broken input: an experiment file `x.yaml`, the files beside it, and what Descent must
+/// print for it.
+struct BadInput: Sendable, CustomTestStringConvertible {
+  var name: String
+  var yaml: [UInt8]
+  /// Files beside the experiment, by name.
+  var files: [String: [UInt8]] = [:]
+  var arguments: [String] = []
+  /// The lines Descent prints on standard error.
+  var messages: [String]
+
+  var testDescription: String { name }
+
+  var text: String { String(decoding: yaml, as: UTF8.self) }
+
+  /// The lines Descent prints, with `$FOLDER` standing for the folder of `x.yaml`.
+  func expectedOutput(folder: String) -> String {
+    let folder = URL(fileURLWithPath: folder).standardizedFileURL.path
+    return messages.map { $0.replacingOccurrences(of: "$FOLDER", with: folder) + "\n" }.joined()
+  }
+
+  init(
+    _ name: String, yaml: String, files: [String: String] = [:], arguments: [String] = [],
+    messages: [String]
+  ) {
+    self.init(
+      name, bytes: Array(yaml.utf8), files: files.mapValues { Array($0.utf8) },
+      arguments: arguments, messages: messages)
+  }
+
+  init(
+    _ name: String, bytes: [UInt8], files: [String: [UInt8]] = [:], arguments: [String] = [],
+    messages: [String]
+  ) {
+    self.name = name
+    self.yaml = bytes
+    self.files = files
+    self.arguments = arguments
+    self.messages = messages
+  }
+
+  func write(in folder: String) throws {
+    try Data(yaml).write(to: URL(fileURLWithPath: folder + "/x.yaml"))
+    for (name, bytes) in files {
+      try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
+    }
+  }
+
+  /// A valid experiment on iris.
+  static let minimal = BadInput(
+    "minimal",
+    yaml: """
+      data: {source: iris}
+      model:
+        layers:
+          - {dense: 8, activation: relu}
+          - {dense: 3}
+      loss: cross_entropy
+      optimizer: {name: sgd, lr: 0.1}
+
+      """, messages: [])
+
+  /// The minimal experiment after `lines`.
+  static func minimal(after lines: String) -> String { lines + "\n" + minimal.text }
+
+  /// An experiment on the data source `source`, written on the first line.
+  static func dataFileTemplate(source: String) -> BadInput {
+    BadInput(
+      "data",
+      yaml: """
+        data: {source: \(source)}
+        model: {layers: [{dense: 2}]}
+        loss: cross_entropy
+        optimizer: sgd
+
+        """, messages: [])
+  }
+
+  static let catalogue: [BadInput] = syntax + settings + encodings + sizes + numbers + names + data
+}
+
+// MARK: - The catalogue
+
+extension BadInput {
+  static let syntax = [
+    BadInput(
+      "a key indented less than its siblings", yaml: "data:\n  source: iris\n model: x\n",
+      messages: [
+        "x.yaml:3:2: YAML syntax error: did not find expected key (while parsing a block mapping at line 1, column 1)"
+      ]),
+    BadInput(
+      "a list left open", yaml: "model:\n  layers: [{dense: 3}\nloss: mse\n",
+      messages: [
+        "x.yaml:3:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 11)"
+      ]),
+    BadInput(
+      "a tab for indentation", yaml: "data:\n\tsource: iris\n",
+      messages: [
+        "x.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token at line 2, column 1)"
+      ]),
+    BadInput(
+      "a quoted string left open", yaml: "name: \"abc\n",
+      messages: [
+        "x.yaml:2:1: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar at line 1, column 7)"
+      ]),
+    BadInput(
+      "an alias of no anchor", yaml: minimal(after: "description: *nothing"),
+      messages: ["x.yaml:1:14: YAML syntax error: found undefined alias"]),
+    BadInput(
+      "two documents", yaml: "---\n" + minimal.text + "---\n" + minimal.text,
+      messages: ["x.yaml:9:1: a second YAML document; an experiment file holds one"]),
+    BadInput(
+      "a colon inside a plain value", yaml: minimal(after: "description: a: b"),
+      messages: ["x.yaml:1:15: YAML syntax error: mapping values are not allowed in this context"]),
+    BadInput(
+      "a list for the whole file", yaml: "- data\n- model\n",
+      messages: [
+        "x.yaml:1:1: expected a mapping with keys name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, found a list"
+      ]),
+    BadInput(
+      "a word for the whole file", yaml: "hello\n",
+      messages: [
+        "x.yaml:1:1: expected a mapping with keys name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, found \"hello\""
+      ]),
+  ]
+
+  static let settings = [
+    BadInput(
+      "values of the wrong type",
+      yaml: """
+        data: {source: [iris]}
+        model:
+          layers: relu
+        loss: 3
+        optimizer:
+          name: sgd
+          lr: abc
+          nesterov: 1
+        training: {epochs: 2.5, batch_size: "32", save_weights: yes}
+
+        """,
+      messages: [
+        "x.yaml:1:16: data.source: expected digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME}, found a list",
+        "x.yaml:3:11: model.layers: expected a list of layers such as {dense: 64, activation: relu}, {activation: relu} or {dropout: 0.1}, found \"relu\"",
+        "x.yaml:4:7: loss.name: expected one of cross_entropy, bce, mse, huber, found 3",
+        "x.yaml:7:7: optimizer.lr: expected a positive number, found \"abc\"",
+        "x.yaml:8:13: optimizer.nesterov: expected true or false, found 1",
+        "x.yaml:9:20: training.epochs: expected an integer >= 1, found 2.5",
+        "x.yaml:9:37: training.batch_size: expected an integer >= 1, found \"32\"",
+        "x.yaml:9:57: training.save_weights: expected true or false, found \"yes\"",
+      ]),
+    BadInput(
+      "values out of range",
+      yaml: """
+        data: {source: iris, validation: 1}
+        model:
+          layers:
+            - {dense: 0, activation: relu}
+            - {dropout: 1.0}
+            - {dense: 3}
+        loss: cross_entropy
+        optimizer: {name: sgd, lr: 0, momentum: 1.5}
+        training: {batch_size: 0}
+
+        """,
+      messages: [
+        "x.yaml:1:34: data.validation: expected a number in [0, 1), found 1",
+        "x.yaml:4:15: model.layers.0.dense: expected an integer >= 1, found 0",
+        "x.yaml:5:17: model.layers.1.dropout: expected a number in [0, 1), found 1.0",
+        "x.yaml:8:28: optimizer.lr: expected a positive number, found 0",
+        "x.yaml:8:41: optimizer.momentum: expected a number in [0, 1), found 1.5",
+        "x.yaml:9:24: training.batch_size: expected an integer >= 1, found 0",
+      ]),
+    BadInput(
+      "a misspelt key",
+      yaml: minimal.text.replacingOccurrences(of: "lr: 0.1}", with: "lr: 0.1, momentun: 0.9}"),
+      messages: ["x.yaml:7:33: optimizer.momentun: unknown key; did you mean 'momentum'?"]),
+    BadInput(
+      "an unknown key", yaml: minimal(after: "foo: 1"),
+      messages: [
+        "x.yaml:1:1: foo: unknown key; expected one of name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect"
+      ]),
+    BadInput(
+      "misspelt names",
+      yaml: minimal.text.replacingOccurrences(of: "name: sgd", with: "name: sgdd")
+        .replacingOccurrences(of: "relu", with: "rleu"),
+      messages: [
+        "x.yaml:4:30: model.layers.0.activation: expected one of relu, leaky_relu, elu, gelu, tanh, sigmoid, softplus, identity, found \"rleu\"; did you mean 'relu'?",
+        "x.yaml:7:19: optimizer.name: expected one of sgd, adam, adamw, rmsprop, adagrad, found \"sgdd\"; did you mean 'sgd'?",
+      ]),
+    BadInput(
+      "a key given twice",
+      yaml: minimal.text.replacingOccurrences(
+        of: "optimizer: {name: sgd, lr: 0.1}",
+        with: "optimizer:\n  name: sgd\n  lr: 0.1\n  lr: 0.2"),
+      messages: ["x.yaml:10:3: optimizer.lr: duplicate key; first given at line 9, column 3"]),
+    BadInput(
+      "a section given twice", yaml: minimal.text + "loss: mse\n",
+      messages: [
+        "x.yaml:8:1: loss: duplicate key; first given at line 6, column 1",
+        "x.yaml:8:7: loss: mse needs a regression data set; iris is a classification set with 3 classes; use cross_entropy",
+      ]),
+    BadInput(
+      "an override of a misspelt key", yaml: minimal.text,
+      arguments: ["--set", "optimizer.momentun=0.9"],
+      messages: [
+        "--set optimizer.momentun=0.9: optimizer.momentun: unknown key; did you mean 'momentum'?"
+      ]),
+  ]
+
+  static let encodings = [
+    BadInput("an empty file", yaml: "", messages: missingSections),
+    BadInput("a file of comments only", yaml: "# nothing yet\n", messages: missingSections),
+    BadInput(
+      "a binary file", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D],
+      messages: ["x.yaml:1:1: not UTF-8 text: byte 0x89 at offset 0; save the file as UTF-8"]),
+    BadInput(
+      "NUL bytes", bytes: [0, 0, 0, 0],
+      messages: [
+        "x.yaml:1:1: cannot read the text: control characters are not allowed, found U+0000"
+      ]),
+    BadInput(
+      "Latin-1 text",
+      bytes: Array("name: x\ndescription: caf".utf8) + [0xE9] + Array(minimal(after: "").utf8),
+      messages: ["x.yaml:2:17: not UTF-8 text: byte 0xE9 at offset 24; save the file as UTF-8"]),
+    BadInput(
+      "UTF-16 text",
+      bytes: [0xFF, 0xFE] + minimal.text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+      messages: ["x.yaml: the file is UTF-16; save it as UTF-8"]),
+    BadInput(
+      "a control character", yaml: minimal(after: "description: a\u{07}b"),
+      messages: [
+        "x.yaml:1:15: cannot read the text: control characters are not allowed, found U+0007"
+      ]),
+  ]
+
+  /// What an experiment without any section gets.
+  static let missingSections = [
+    "x.yaml: data: missing required key; expected a mapping with a source (digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME})",
+    "x.yaml: model: missing required key; expected a mapping with layers",
+    "x.yaml: loss: missing required key; expected one of cross_entropy, bce, mse, huber",
+    "x.yaml: optimizer: missing required key; expected a mapping with a name (one of sgd, adam, adamw, rmsprop, adagrad)",
+  ]
+
+  /// Nine anchors, each a list of nine aliases of the one before: 9^9 values in 9 lines.
+  static let billionLaughs =
+    "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + zip("abcdefgh", "bcdefghi").map { previous, name in
+      "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ")
+        + "]\n"
+    }.joined()
+
+  static let sizes = [
+    BadInput(
+      "billion laughs", yaml: billionLaughs,
+      messages: ["x.yaml:5:8: aliases expand the file to more than 10000 values; use fewer aliases"]
+    ),
+    BadInput(
+      "billion laughs as a key", yaml: billionLaughs + "? *i\n: x\n",
+      messages: ["x.yaml:5:8: aliases expand the file to more than 10000 values; use fewer aliases"]
+    ),
+    BadInput(
+      "a chain of 5000 aliases",
+      yaml: "a0: &a0 [x]\n" + (1..<5000).map { "a\($0): &a\($0) [*a\($0 - 1)]\n" }.joined(),
+      messages: [
+        "x.yaml:139:14: aliases expand the file to more than 10000 values; use fewer aliases"
+      ]),
+    BadInput(
+      "aliases in an override",
+      yaml: minimal.text,
+      arguments: [
+        "--set",
+        "description=[&a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]]",
+      ],
+      messages: [
+        "--set description=[&a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]]: description: aliases expand the file to more than 10000 values; use fewer aliases"
+      ]),
+    BadInput(
+      "10000 nested lists",
+      yaml: String(repeating: "[", count: 10000) + String(repeating: "]", count: 10000),
+      messages: ["x.yaml:1:1: lists and mappings are nested more than 1000 levels deep"]),
+    BadInput(
+      "10000 nested flow mappings",
+      yaml: String(repeating: "{a: ", count: 10000) + String(repeating: "}", count: 10000),
+      messages: ["x.yaml:1:3997: lists and mappings are nested more than 1000 levels deep"]),
+    BadInput(
+      "1100 nested block mappings",
+      yaml: (0..<1100).map { String(repeating: " ", count: $0) + "a:\n" }.joined(),
+      messages: ["x.yaml:1000:1000: lists and mappings are nested more than 1000 levels deep"]),
+    BadInput(
+      "10000 nested block lists", yaml: String(repeating: "- ", count: 10000) + "x\n",
+      messages: ["x.yaml:1:1999: lists and mappings are nested more than 1000 levels deep"]),
+    BadInput(
+      "an alias that nests past the limit",
+      yaml: "a: &a " + String(repeating: "[", count: 990) + String(repeating: "]", count: 990)
+        + "\nb: [[[[[[[[[[[[*a]]]]]]]]]]]]\n",
+      messages: ["x.yaml:2:16: aliases nest lists and mappings more than 1000 levels deep"]),
+    BadInput(
+      "more than 10000 values",
+      yaml: minimal(
+        after: "sweep: {seeds: [\((0...10000).map(String.init).joined(separator: ", "))]}"),
+      messages: [
+        "x.yaml:1:58877: the file has more than 10000 values; an experiment needs far fewer"
+      ]),
+    BadInput(
+      "a file over 1 MB", yaml: "#" + String(repeating: "x", count: 1 << 20) + "\n" + minimal.text,
+      messages: [
+        "x.yaml: the file is larger than 1048576 bytes; an experiment file needs a few thousand"
+      ]),
+  ]
+
+  static let numbers = [
+    BadInput(
+      "epochs: 1e400", yaml: minimal(after: "training: {epochs: 1e400}"),
+      messages: ["x.yaml:1:20: training.epochs: expected an integer >= 1, found 1e400"]),
+    BadInput(
+      "a batch size past Int.max",
+      yaml: minimal(after: "training: {batch_size: 99999999999999999999}"),
+      messages: [
+        "x.yaml:1:24: training.batch_size: expected an integer >= 1, found 99999999999999999999, larger than the largest integer 9223372036854775807"
+      ]),
+    BadInput(
+      "a seed past UInt64.max", yaml: minimal(after: "seed: 99999999999999999999"),
+      messages: [
+        "x.yaml:1:7: seed: expected an integer >= 0, found 99999999999999999999, larger than the largest integer 18446744073709551615"
+      ]),
+    BadInput(
+      "a learning rate past Double.greatestFiniteMagnitude",
+      yaml: minimal.text.replacingOccurrences(of: "lr: 0.1", with: "lr: 1e400"),
+      messages: [
+        "x.yaml:7:28: optimizer.lr: expected a positive number, found 1e400, larger than the largest number 1.7976931348623157e+308"
+      ]),
+    BadInput(
+      "a layer width past Int.max",
+      yaml: minimal.text.replacingOccurrences(of: "dense: 8", with: "dense: 9223372036854775808"),
+      messages: [
+        "x.yaml:4:15: model.layers.0.dense: expected an integer >= 1, found 9223372036854775808, larger than the largest integer 9223372036854775807"
+      ]),
+    BadInput(
+      "a grid of a billion runs",
+      yaml: minimal(
+        after: """
+          sweep:
+            grid:
+              optimizer.lr: [\((1...1000).map { "\(Double($0) / 10000)" }.joined(separator: ", "))]
+              optimizer.momentum: [\((0..<1000).map { "\(Double($0) / 1000)" }.joined(separator: ", "))]
+              training.batch_size: [\((1...1000).map(String.init).joined(separator: ", "))]
+          """),
+      messages: [
+        "x.yaml:1:1: sweep: expands to 1000000000 runs, more than the limit of 5000; narrow the sweep or raise sweep.max_runs"
+      ]),
+    BadInput(
+      "a random search of ten billion samples",
+      yaml: minimal(
+        after:
+          "sweep: {random: {samples: 9999999999, space: {optimizer.lr: {log_uniform: [1.0e-4, 1.0]}}}}"
+      ),
+      messages: [
+        "x.yaml:1:1: sweep: expands to 9999999999 runs, more than the limit of 5000; narrow the sweep or raise sweep.max_runs"
+      ]),
+    BadInput(
+      "a sweep of more runs than Int.max",
+      yaml: minimal(
+        after:
+          "sweep: {random: {samples: 9223372036854775807, space: {optimizer.lr: {uniform: [0.1, 1.0]}}}, seeds: [1, 2]}"
+      ),
+      messages: [
+        "x.yaml:1:1: sweep: expands to about 1.8e+19 runs, more than the limit of 5000; narrow the sweep or raise sweep.max_runs"
+      ]),
+    BadInput(
+      "a run limit raised to ten billion",
+      yaml: minimal(
+        after:
+          "sweep: {max_runs: 10000000000, random: {samples: 10000000000, space: {optimizer.lr: {uniform: [0.1, 1.0]}}}}"
+      ),
+      messages: [
+        "x.yaml:1:19: sweep.max_runs: expected an integer from 1 to 1000000, found 10000000000"
+      ]),
+  ]
+
+  static let names = [
+    ("../x", "\"../x\""), ("/etc", "\"/etc\""), ("a/b", "\"a/b\""), ("'a\\b'", "\"a\\\\b\""),
+    ("..", "\"..\""), (".hidden", "\".hidden\""), ("''", "\"\""),
+    (String(repeating: "a", count: 101), "\"\(String(repeating: "a", count: 101))\""),
+  ].map { name, found in
+    BadInput(
+      "name: \(name)", yaml: minimal(after: "name: \(name)"),
+      messages: [
+        "x.yaml:1:7: name: expected a folder name of letters, digits, '-', '_' and '.', not starting with '.', found \(found)"
+      ])
+  }
+
+  static let data = [
+    BadInput(
+      "a missing CSV file", yaml: dataFileTemplate(source: "{csv: data.csv, target: y}").text,
+      messages: ["x.yaml:1:22: data.source.csv: no such file: data.csv"]),
+    BadInput(
+      "a folder for a CSV file", yaml: dataFileTemplate(source: "{csv: ., target: y}").text,
+      messages: ["x.yaml:1:22: data.source.csv: expected a file, found a folder: ."]),
+    BadInput(
+      "an empty CSV file", yaml: dataFileTemplate(source: "{csv: data.csv, target: y}").text,
+      files: ["data.csv": ""],
+      messages: ["data.csv: the file is empty; expected a header row naming the columns"]),
+    BadInput(
+      "a CSV file with no rows", yaml: dataFileTemplate(source: "{csv: data.csv, target: y}").text,
+      files: ["data.csv": "a,y\n"], messages: ["data.csv: no data rows after the header"]),
+    BadInput(
+      "missing IDX files",
+      yaml: dataFileTemplate(source: "{idx: {images: i.idx, labels: l.idx}}").text,
+      messages: [
+        "x.yaml:1:31: data.source.idx.images: no such file: i.idx",
+        "x.yaml:1:46: data.source.idx.labels: no such file: l.idx",
+      ]),
+    BadInput(
+      "IDX files with no items",
+      bytes: Array(dataFileTemplate(source: "{idx: {images: i.idx, labels: l.idx}}").yaml),
+      files: [
+        "i.idx": [0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2],
+        "l.idx": [0, 0, 8, 1, 0, 0, 0, 0],
+      ],
+      messages: [
+        "i.idx: the header declares no images (0 x 2 x 2)",
+        "l.idx: the header declares no labels (0)",
+      ]),
+    BadInput(
+      "IDX headers that declare 2^31 items",
+      bytes: Array(dataFileTemplate(source: "{idx: {images: i.idx, labels: l.idx}}").yaml),
+      files: [
+        "i.idx": [
+          0, 0, 8, 3, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF,
+        ],
+        "l.idx": [0, 0, 8, 1, 0x7F, 0xFF, 0xFF, 0xFF],
+      ],
+      messages: [
+        "i.idx: the dimensions 2147483647 x 2147483647 x 2147483647 are too large to read",
+        "l.idx: the header declares 2147483647 values, but the file has 0 bytes after its 8-byte header; is it truncated?",
+      ]),
+    BadInput(
+      "a missing init_from file",
+      yaml: minimal.text.replacingOccurrences(
+        of: "    - {dense: 3}\n", with: "    - {dense: 3}\n  init_from: gone.safetensors\n"),
+      messages: ["x.yaml:6:14: model.init_from: no such file: $FOLDER/gone.safetensors"]),
+    BadInput(
+      "a folder for init_from",
+      yaml: minimal.text.replacingOccurrences(
+        of: "    - {dense: 3}\n", with: "    - {dense: 3}\n  init_from: .\n"),
+      messages: [
+        "x.yaml:6:14: model.init_from: expected a safetensors file, found a folder: $FOLDER"
+      ]),
+  ]
+}
+
+// MARK: - Helpers
+
+/// Runs the real `descent` with a deadline and a limit on its memory.
+enum BoundedDescent {
+  /// The longest any bad input may take; far above the tenth of a second each takes, so that
+  /// only a hang reaches it.
+  static let deadline: TimeInterval = 60
+  /// The address space `descent` may use, in KiB: a few times what it needs to train.
+  static let memoryLimit = 512 * 1024
+
+  /// Runs `descent` with `arguments` in `folder`, killed if it reaches the deadline.
+  static func run(_ arguments: [String], in folder: String) throws -> CommandResult {
+    let process = Process()
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    if Sanitizer.isActive {
+      process.executableURL = URL(fileURLWithPath: Repository.executable)
+      process.arguments = arguments
+    } else {
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments =
+        ["-c", "ulimit -v \(memoryLimit) && exec \"$0\" \"$@\"", Repository.executable] + arguments
+    }
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    let timer = DispatchSource.makeTimerSource()
+    nonisolated(unsafe) var timedOut = false
+    timer.schedule(deadline: .now() + deadline)
+    timer.setEventHandler {
+      timedOut = true
+      process.terminate()
+    }
+    timer.resume()
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errorData = Data()
+    DispatchQueue.global().async(group: group) {
+      errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+    }
+    let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    timer.cancel()
+    #expect(
+      !timedOut, "descent \(arguments.joined(separator: " ")) did not end within \(deadline) s")
+    return CommandResult(
+      status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+      stderr: String(decoding: errorData, as: UTF8.self))
+  }
+}
+
+/// Whether this build runs under a sanitizer, which reserves terabytes of address space for its
+/// shadow memory: the memory limit is left off then.
+enum Sanitizer {
+  static let isActive = ["__asan_init", "__tsan_init"].contains { (name: String) in
+    dlsym(nil, name) != nil
+  }
+}
+
+/// Whether file modes stop this process reading a file, which they do not for root.
+enum Permissions {
+  static let areIgnored: Bool = {
+    let path = NSTemporaryDirectory() + "descent-mode-\(UUID().uuidString)"
+    guard FileManager.default.createFile(atPath: path, contents: Data("x".utf8)) else {
+      return false
+    }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    chmod(path, 0)
+    return FileManager.default.contents(atPath: path) != nil
+  }()
+}
+
+/// A results folder from an earlier invocation, which a refused input must leave as it is.
+enum PreviousResults {
+  static func write(in folder: String) throws {
+    let files = [
+      "x/experiment.yaml": BadInput.minimal.text,
+      "x/manifest.json": "{\"runs\": [{\"id\": \"run\", \"status\": \"complete\"}]}\n",
+      "x/summary.csv": "index,id,status\n0,run,complete\n",
+      "x/runs/run/result.json": "{\"status\": \"complete\"}\n",
+      "x/runs/run/curve.csv": "epoch,train_loss\n1,0.5\n",
+      "other/summary.md": "# other\n",
+    ]
+    for (name, text) in files {
+      let path = folder + "/" + name
+      try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+  }
+
+  /// Every file and folder under `folder` with its bytes.
+  static func snapshot(_ folder: String) throws -> [String: Data] {
+    var entries: [String: Data] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: folder)
+    while let relative = enumerator?.nextObject() as? String {
+      var isFolder: ObjCBool = false
+      FileManager.default.fileExists(atPath: folder + "/" + relative, isDirectory: &isFolder)
+      entries[relative] =
+        isFolder.boolValue
+        ? Data() : try Data(contentsOf: URL(fileURLWithPath: folder + "/" + relative))
+    }
+    return entries
+  }
+}
