@@ -8,9 +8,10 @@ struct DescentCommand: ParsableCommand {
     commandName: "descent",
     abstract: "Train neural networks from YAML experiment files.",
     discussion: """
-      Exit codes: 0 success; 1 an expectation failed or a baseline differs; 64 usage error; 65 bad input (an \
-      experiment or data file is wrong); 70 a run failed; 73 the results folder cannot be \
-      written.
+      Exit codes: 0 success; 1 an expectation failed or a baseline differs; 64 usage error; \
+      65 bad input (an experiment or data file is wrong); 70 a run failed; 73 the results \
+      folder cannot be written; 75 another descent process is writing the results folder; \
+      130 interrupted (Ctrl-C or SIGTERM; run the same command again to resume).
       """,
     version: Descent.version,
     subcommands: [
@@ -25,6 +26,18 @@ enum Exit {
   static let badInput = ExitCode(65)
   static let runFailed = ExitCode(70)
   static let cannotWrite = ExitCode(73)
+  static let folderInUse = ExitCode(75)
+  static let interrupted = ExitCode(130)
+
+  /// The exit code for an error that stopped a command before or while it wrote results.
+  static func code(for error: Error) -> ExitCode {
+    switch error {
+    case is Interrupted: interrupted
+    case is OutputError: cannotWrite
+    case is FolderInUse: folderInUse
+    default: badInput
+    }
+  }
 }
 
 /// Options shared by the commands that read experiment files.

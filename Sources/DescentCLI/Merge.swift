@@ -28,7 +28,7 @@ struct Merge: ParsableCommand {
       merged = try ShardMerge.merge(folders: folders, outputDirectory: out)
     } catch {
       printError(error)
-      throw error is OutputError ? Exit.cannotWrite : Exit.badInput
+      throw Exit.code(for: error)
     }
     if !quiet {
       print("merged \(folders.count) folder\(folders.count == 1 ? "" : "s") into \(merged)")

@@ -60,10 +60,14 @@ struct Run: ParsableCommand {
     let shard = try self.shard.map { try Shard(parsing: $0) }
     var failedRuns = 0
     var checks = ResultChecks(quiet: quiet)
+    let stop = StopRequest()
+    let signals = SignalHandler(stop: stop, quiet: quiet)
+    defer { withExtendedLifetime(signals) {} }
     for experiment in experiments {
       let runner = ExperimentRunner(
         experiment: experiment, outputDirectory: out,
-        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, fresh: fresh, shard: shard)
+        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, fresh: fresh, shard: shard,
+        stop: stop)
       let progress = Progress(name: experiment.name, quiet: quiet)
       let results: [RunResult]
       do {
@@ -71,7 +75,7 @@ struct Run: ParsableCommand {
       } catch {
         progress.finish()
         printError(error)
-        throw error is OutputError ? Exit.cannotWrite : Exit.badInput
+        throw Exit.code(for: error)
       }
       progress.finish()
       let failed = results.filter { $0.status == .failed }

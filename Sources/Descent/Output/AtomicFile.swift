@@ -28,6 +28,18 @@ public enum AtomicFile {
     }
   }
 
+  /// Removes the temporary files that interrupted writes left in `folder` and below. Call it
+  /// only while holding the folder's lock, so that no write in progress loses its file.
+  static func removeStaleTemporaries(in folder: String) {
+    guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return }
+    while let relative = enumerator.nextObject() as? String {
+      let name = (relative as NSString).lastPathComponent
+      if name.hasPrefix(".") && name.hasSuffix(".tmp") {
+        try? FileManager.default.removeItem(atPath: folder + "/" + relative)
+      }
+    }
+  }
+
   /// Writes `text` as UTF-8.
   public static func write(_ text: String, to path: String) throws {
     try write(Data(text.utf8), to: path)

@@ -33,16 +33,20 @@ public struct ExperimentRunner: Sendable {
   public var fresh: Bool
   /// The part of the sweep to train, or `nil` for all of it; the other runs stay `pending`.
   public var shard: Shard?
+  /// When requested, runs in flight stop at their next step and no new run starts; what is
+  /// complete is kept, and `run` throws `Interrupted`.
+  public var stop: StopRequest?
 
   public init(
     experiment: Experiment, outputDirectory: String, jobs: Int, fresh: Bool = false,
-    shard: Shard? = nil
+    shard: Shard? = nil, stop: StopRequest? = nil
   ) {
     self.experiment = experiment
     self.outputDirectory = outputDirectory
     self.jobs = max(1, jobs)
     self.fresh = fresh
     self.shard = shard
+    self.stop = stop
   }
 
   /// The experiment's results folder.
@@ -63,8 +67,13 @@ public struct ExperimentRunner: Sendable {
   ///
   /// - Returns: the result of every selected run, in sweep order.
   /// - Throws: `Diagnostic` when the data cannot be read, `OutputError` when the folder cannot
-  ///   be written; nothing is trained then.
+  ///   be written, `FolderInUse` when another process is writing it; nothing is trained then.
+  ///   `Interrupted` when the stop request ended the sweep early, after the manifest recorded
+  ///   which runs are complete.
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
+    let lock = try FolderLock(folder: folder)
+    defer { withExtendedLifetime(lock) {} }
+    AtomicFile.removeStaleTemporaries(in: folder)
     try AtomicFile.write(experiment.sourceText, to: folder + "/experiment.yaml")
     let selected = selectedRuns
     var known = [RunResult?](repeating: nil, count: experiment.runs.count)
@@ -84,8 +93,10 @@ public struct ExperimentRunner: Sendable {
     // Each worker takes the next pending run until none is left; `concurrentPerform` returns
     // when all workers are done.
     DispatchQueue.concurrentPerform(iterations: min(jobs, pending.count)) { _ in
-      while let run = queue.withLock({ $0.popFirst() }) {
-        let result = train(run, data: data[run.configuration.data]!, events: events)
+      while stop?.isRequested != true, let run = queue.withLock({ $0.popFirst() }) {
+        guard let result = train(run, data: data[run.configuration.data]!, events: events) else {
+          continue  // interrupted: the run stays pending
+        }
         do {
           try AtomicFile.write(try result.json(), to: runFolder(run) + "/result.json")
         } catch {
@@ -99,17 +110,21 @@ public struct ExperimentRunner: Sendable {
     let results = collected.withLock { $0 }
     try write(manifest.recording(results))
     try ResultFiles(folder: folder).writeSummaries()
+    let missing = selected.filter { results[$0.index] == nil }.count
+    if missing > 0 { throw Interrupted(complete: selected.count - missing, remaining: missing) }
     return results.compactMap { $0 }
   }
 
-  /// Trains one run and writes its folder; a run that cannot train is recorded as failed.
+  /// Trains one run and writes its folder; a run that cannot train is recorded as failed, and
+  /// one the stop request interrupted gives `nil`.
   private func train(
     _ run: RunSpec, data: PreparedData, events: @escaping @Sendable (Event) -> Void
-  ) -> RunResult {
+  ) -> RunResult? {
     let folder = runFolder(run)
     do {
       try AtomicFile.write(run.resolvedYAML, to: folder + "/config.yaml")
-      let (result, network) = try TrainingRun(spec: run, data: data).train { record in
+      let training = TrainingRun(spec: run, data: data, stop: stop)
+      let (result, network) = try training.train { record in
         events(.epoch(run: run.index, id: run.id, record: record))
       }
       let classification = run.configuration.training.loss.isClassification
@@ -121,6 +136,8 @@ public struct ExperimentRunner: Sendable {
           to: folder + "/weights.safetensors")
       }
       return result
+    } catch is Interrupted {
+      return nil
     } catch {
       return RunResult(
         index: run.index, id: run.id, configHash: run.configHash, status: .failed,

@@ -29,6 +29,8 @@ public enum ShardMerge {
     }
     let origins = try origins(of: shards)
     let target = URL(fileURLWithPath: outputDirectory).appendingPathComponent(first.experiment).path
+    let lock = try FolderLock(folder: target)
+    defer { withExtendedLifetime(lock) {} }
 
     try AtomicFile.write(sources[0], to: ResultsFolder.join(target, "experiment.yaml"))
     for (run, origin) in zip(first.manifest.runs, origins) {

@@ -4,10 +4,12 @@ import Foundation
 struct TrainingRun {
   let spec: RunSpec
   let data: PreparedData
+  var stop: StopRequest?
 
   /// Trains, evaluating after every epoch, until the last epoch, early stopping, or divergence.
   ///
   /// - Parameter onEpoch: called after each epoch with its record, for progress display.
+  /// - Throws: `Interrupted` when the stop request ends training before the run is complete.
   func train(onEpoch: (EpochRecord) -> Void = { _ in }) throws -> (RunResult, Network<Float>) {
     let configuration = spec.configuration
     let training = data.split.training
@@ -27,7 +29,8 @@ struct TrainingRun {
     var stopper = configuration.earlyStopping.map(EarlyStopper.init)
     var stoppedEarly = false
     for _ in 0..<configuration.training.epochs {
-      let summary = trainer.trainEpoch(on: training)
+      let summary = trainer.trainEpoch(on: training, stop: stop)
+      if summary.interrupted { throw Interrupted(complete: 0, remaining: 1) }
       let validation =
         summary.diverged ? nil : data.split.validation.map { trainer.evaluate($0) }
       let record = EpochRecord(

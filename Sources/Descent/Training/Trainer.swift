@@ -17,6 +17,8 @@ public struct Trainer: Sendable {
     public var gradientNorm: Double
     /// Whether the loss or a gradient turned NaN or infinite; training stopped there.
     public var diverged: Bool
+    /// Whether a stop request ended the epoch before its last batch.
+    public var interrupted: Bool = false
   }
 
   public let settings: TrainingSettings
@@ -64,7 +66,10 @@ public struct Trainer: Sendable {
 
   /// Trains one pass over `data` in a fresh random order, in batches of the configured size
   /// (the last one smaller when the size does not divide the data).
-  public mutating func trainEpoch(on data: Dataset) -> EpochSummary {
+  ///
+  /// - Parameter stop: checked before every step; once requested, the epoch ends there and is
+  ///   reported as interrupted.
+  public mutating func trainEpoch(on data: Dataset, stop: StopRequest? = nil) -> EpochSummary {
     precondition(data.rows == order.count, "the training data changed size between epochs")
     precondition(data.featureCount == network.inputWidth, "feature count differs from the network's")
     orderRandom.shuffle(&order)
@@ -74,8 +79,13 @@ public struct Trainer: Sendable {
     var steps = 0
     var rate = learningRate
     var diverged = false
+    var interrupted = false
     var start = 0
     while start < order.count {
+      if stop?.isRequested == true {
+        interrupted = true
+        break
+      }
       let count = min(batchSize, order.count - start)
       let indices = order[start..<start + count]
       network.withBatchBuffers { data.gather(indices, inputs: $0, targets: $1) }
@@ -105,7 +115,7 @@ public struct Trainer: Sendable {
     return EpochSummary(
       epoch: epoch, step: step, learningRate: rate,
       trainingLoss: lossSum / Double(max(start, 1)),
-      gradientNorm: normSum / Double(max(steps, 1)), diverged: diverged)
+      gradientNorm: normSum / Double(max(steps, 1)), diverged: diverged, interrupted: interrupted)
   }
 
   /// Tells the schedule the epoch's monitored metric (used by `plateau`).
