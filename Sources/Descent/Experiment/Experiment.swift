@@ -100,9 +100,24 @@ import Foundation
 ///         at_least: 0.95       # and/or at_most; or between: [low, high]
 ///         status: complete     # optional: every matching run must complete; a metric is
 ///                              # then optional
+///     report:                  # optional; what the results folder's report shows
+///       metric: <val_loss>     # the final metric configurations are ranked and arms
+///                              # compared by: train_loss | val_loss | val_accuracy
+///                              # | val_rmse | val_r2; val_loss, or train_loss without
+///                              # validation
+///       compare: <two values>  # swept settings whose arms are compared seed by seed; every
+///                              # swept setting with exactly two values; []: none
+///       targets: []            # e.g. [{metric: val_accuracy, value: 0.95}]: the first epoch
+///                              # at which each run reaches each value
+///       confidence: 0.95       # level of the paired confidence intervals; in (0, 1)
 ///
 /// Each configuration the `where` of an expectation matches (runs that differ only by seed) is
 /// checked on its own; a run of it that diverged, failed or is pending fails the check.
+///
+/// The metrics of `report` must be ones some run measures; a target's value must be one its
+/// metric can take (an accuracy in [0, 1], r2 at most 1, a loss or rmse >= 0). The section is
+/// recorded in `manifest.json`, so `descent report`, `descent merge` and a resumed run build the
+/// same report without the file; `descent report`'s options override it.
 ///
 /// Any setting is addressed by its dotted key: `optimizer.lr`, `model.layers.0.dense`,
 /// `optimizer.betas.1`, `data.normalize`. Sweeps and `--set` put values into the file's tree
@@ -184,10 +199,13 @@ public struct Experiment: Sendable {
   public var runs: [RunSpec]
   /// The file's `expect:` list.
   public var expectations: [Expectation]
+  /// The file's `report:` section: what the results folder's report ranks by, compares and
+  /// times.
+  public var report: ReportOptions
 
   public init(
     name: String, description: String, seed: UInt64, sourceText: String, runs: [RunSpec],
-    expectations: [Expectation] = []
+    expectations: [Expectation] = [], report: ReportOptions = ReportOptions()
   ) {
     self.name = name
     self.description = description
@@ -195,6 +213,7 @@ public struct Experiment: Sendable {
     self.sourceText = sourceText
     self.runs = runs
     self.expectations = expectations
+    self.report = report
   }
 
   /// Loads and checks the experiment file at `path`.

@@ -14,7 +14,7 @@ struct ExperimentLoader {
 
   static let topLevelKeys = [
     "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training",
-    "sweep", "expect",
+    "sweep", "expect", "report",
   ]
 
   init(file: String, baseDirectory: String, maxRuns: Int) {
@@ -46,10 +46,11 @@ struct ExperimentLoader {
     try checkRunCount(sweep)
     let runs = expand(runTree, sweep: sweep)
     let expectations = readExpectations(top, sweep: sweep, runs: runs)
+    let report = readReport(top, sweep: sweep, runs: runs)
     guard problems.isEmpty, let header = header.valid else { throw sortedProblems() }
     return Experiment(
       name: header.name, description: header.description, seed: header.seed, sourceText: text,
-      runs: runs, expectations: expectations)
+      runs: runs, expectations: expectations, report: report)
   }
 
   // MARK: Steps
@@ -196,6 +197,15 @@ struct ExperimentLoader {
       )
     }
     return expectations
+  }
+
+  /// The `report:` section; the defaults without one.
+  private mutating func readReport(_ top: Fields, sweep: Sweep, runs: [RunSpec]) -> ReportOptions {
+    guard let node = top["report"] else { return ReportOptions() }
+    var parser = ReportSectionParser(sweptKeys: sweep.keys, runs: runs)
+    let options = parser.parse(node, location: top.keyLocation(of: "report"))
+    problems += parser.reader.problems
+    return options
   }
 
   /// The problems without repeats (a problem of the file shows in every run of its sweep), those

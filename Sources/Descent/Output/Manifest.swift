@@ -89,12 +89,69 @@ struct Manifest: Codable, Sendable {
     }
   }
 
+  /// The experiment's `report:` section, as `ReportOptions` holds it, so that the report can be
+  /// rebuilt from the folder alone.
+  struct ReportSection: Codable, Sendable, Hashable {
+    struct Target: Codable, Sendable, Hashable {
+      var metric: String
+      var value: Double
+    }
+
+    /// Absent: the report's default metric.
+    var metric: String?
+    /// Absent: every swept setting with exactly two values; empty: none.
+    var compare: [String]?
+    var targets: [Target]
+    var confidence: Double
+
+    init(_ options: ReportOptions) {
+      metric = options.metric?.rawValue
+      compare = options.compare
+      targets = options.targets.map { Target(metric: $0.metric.rawValue, value: $0.value) }
+      confidence = options.confidence
+    }
+
+    /// The options this entry records.
+    ///
+    /// - Parameters:
+    ///   - file: the manifest's path, for messages.
+    /// - Throws: `Diagnostic` when a metric is not one this version of Descent knows or the
+    ///   confidence level is not in (0, 1): the report cannot be built as the file asked.
+    func options(file: String) throws -> ReportOptions {
+      func known(_ name: String, key: String) throws -> RunMetric {
+        guard let metric = RunMetric(rawValue: name) else {
+          let names = RunMetric.allCases.map(\.rawValue).joined(separator: ", ")
+          throw Diagnostic(
+            file: file, key: key,
+            message: "expected one of \(names), found \(YAMLScalar.doubleQuoted(name))")
+        }
+        return metric
+      }
+      guard confidence > 0 && confidence < 1 else {
+        throw Diagnostic(
+          file: file, key: "report.confidence",
+          message: "expected a number in (0, 1), found \(NumberFormat.csv(confidence))")
+      }
+      return ReportOptions(
+        metric: try metric.map { try known($0, key: "report.metric") }, compare: compare,
+        targets: try targets.enumerated().map { index, target in
+          ReportOptions.Target(
+            metric: try known(target.metric, key: "report.targets.\(index).metric"),
+            value: target.value)
+        },
+        confidence: confidence)
+    }
+  }
+
   var experiment: String
   var descentVersion: String
   /// `K/N` when the folder holds one shard of the sweep (`--shard K/N`); absent otherwise.
   var shard: String?
   /// The experiment's expectations; absent in older folders.
   var expectations: [Check]?
+  /// The experiment's `report:` section; absent when the file has none (and in older folders),
+  /// which means the report's defaults.
+  var report: ReportSection?
   var runs: [Run]
 
   /// The manifest of `experiment` with every run pending.
@@ -103,6 +160,7 @@ struct Manifest: Codable, Sendable {
     descentVersion = Descent.version
     self.shard = shard?.description
     expectations = experiment.expectations.map(Check.init)
+    report = experiment.report == ReportOptions() ? nil : ReportSection(experiment.report)
     runs = experiment.runs.map { run in
       Run(
         index: run.index, id: run.id,
@@ -129,6 +187,13 @@ struct Manifest: Codable, Sendable {
   /// The expectations this folder records, skipping any this version cannot read.
   var checks: [Expectation] {
     (expectations ?? []).compactMap(\.expectation)
+  }
+
+  /// The report's options this folder records; the defaults when it records none.
+  ///
+  /// - Throws: as `ReportSection.options(file:)`.
+  func reportOptions(file: String) throws -> ReportOptions {
+    try report?.options(file: file) ?? ReportOptions()
   }
 
   func json() throws -> Data {

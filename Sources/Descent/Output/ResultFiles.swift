@@ -55,14 +55,14 @@ public struct ResultFiles: Sendable {
   public var finishedResults: [RunResult] { results.compactMap { $0 } }
 
   /// Writes `summary.csv` from the manifest and the results, then the report from the
-  /// folder's files.
+  /// folder's files, with the options the manifest records.
   ///
   /// - Throws: `OutputError` when a file cannot be written; `Diagnostic` when a file the
   ///   report reads is malformed.
   func writeSummaries() throws {
     let table = SummaryTable(runs: manifest.runs, results: results)
     try AtomicFile.write(table.csv(), to: ResultsFolder.join(path, "summary.csv"))
-    try Report.write(folder: path, options: ReportOptions())
+    try Report.write(folder: path)
   }
 
   /// The `result.json` of `run`, checked against the manifest's entry.

@@ -12,20 +12,43 @@ import Foundation
 /// - `plots/*.svg`: loss curves, learning rates, the metric against the swept settings;
 /// - `README.md`: an index that links the tables and shows the plots.
 public enum Report {
-  /// Builds the report of the results folder at `folder` and writes its files there.
+  /// Builds the report of the results folder at `folder` with the options its `manifest.json`
+  /// records (the experiment file's `report:` section, or the defaults), as changed by
+  /// `override`, and writes its files there.
   ///
   /// Files under `plots/` that this report does not write (left by a report with other options)
   /// are removed.
   ///
+  /// - Parameters:
+  ///   - override: changes the recorded options, as `descent report`'s command line does; the
+  ///     folder's manifest keeps the file's.
   /// - Returns: the paths written, relative to `folder`.
   /// - Throws: `Diagnostic` naming the file when the folder is not a results folder, a file is
   ///   malformed, or the options name a metric or setting the folder does not have;
   ///   `OutputError` when a file cannot be written.
   @discardableResult
-  public static func write(folder: String, options: ReportOptions = ReportOptions()) throws
-    -> [String]
-  {
-    let files = try build(folder: folder, options: options)
+  public static func write(
+    folder: String, overriding override: (inout ReportOptions) -> Void = { _ in }
+  ) throws -> [String] {
+    let results = try ResultsFolder(path: folder)
+    var options = results.reportOptions
+    override(&options)
+    return try write(results, options: options)
+  }
+
+  /// Builds the report of the results folder at `folder` with `options`, whatever the folder
+  /// records, and writes its files there.
+  ///
+  /// - Returns: the paths written, relative to `folder`.
+  /// - Throws: as `write(folder:overriding:)`.
+  @discardableResult
+  public static func write(folder: String, options: ReportOptions) throws -> [String] {
+    try write(ResultsFolder(path: folder), options: options)
+  }
+
+  private static func write(_ results: ResultsFolder, options: ReportOptions) throws -> [String] {
+    let folder = results.path
+    let files = try build(results, options: options)
     for file in files {
       try AtomicFile.write(file.contents, to: ResultsFolder.join(folder, file.path))
     }
@@ -40,12 +63,11 @@ public enum Report {
 
   /// The report's files, each as a path relative to the folder and its contents.
   ///
-  /// - Throws: as `write(folder:options:)`, apart from writing.
-  static func build(folder: String, options: ReportOptions) throws -> [(
+  /// - Throws: as `write(folder:overriding:)`, apart from writing.
+  static func build(_ results: ResultsFolder, options: ReportOptions) throws -> [(
     path: String, contents: String
   )] {
-    let results = try ResultsFolder(path: folder)
-    let manifest = ResultsFolder.join(folder, "manifest.json")
+    let manifest = ResultsFolder.join(results.path, "manifest.json")
     let metric = options.metric ?? (results.validated ? .valLoss : .trainLoss)
     try check(metric, in: results, file: manifest, option: "metric")
     for target in options.targets {

@@ -3,8 +3,8 @@ import Yams
 
 /// A results folder read back from its files: `manifest.json` for the runs and their settings,
 /// `summary.csv` for timings, `runs/<id>/curve.csv` for every epoch, `experiment.yaml` for the
-/// description. The report is built from this alone, so `descent run` and `descent report`
-/// give the same bytes.
+/// description, and the options of the experiment's `report:` section from the manifest. The
+/// report is built from this alone, so `descent run` and `descent report` give the same bytes.
 struct ResultsFolder: Sendable {
   /// The folder's path, as the caller named it.
   var path: String
@@ -24,6 +24,8 @@ struct ResultsFolder: Sendable {
   var regression: Bool
   /// Whether any run measured a validation loss.
   var validated: Bool
+  /// The options of the experiment's `report:` section, or the defaults.
+  var reportOptions: ReportOptions
 
   /// Reads the results folder at `path`.
   ///
@@ -54,6 +56,7 @@ struct ResultsFolder: Sendable {
     }
     name = manifest.experiment
     descentVersion = manifest.descentVersion
+    reportOptions = try manifest.reportOptions(file: manifestPath)
     description = Self.description(ofExperimentIn: path)
 
     let summaryPath = Self.join(path, "summary.csv")
