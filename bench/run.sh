@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-5}
-descent=.build/release/descent
+descent=${DESCENT:-.build/release/descent}
 reference=${TORCH_REFERENCE:-../shared/bench/torch_reference.py}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
