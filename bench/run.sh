@@ -58,7 +58,7 @@ fi
 
 echo
 echo "Matrix products (GFLOP/s, one thread): descent, then OpenBLAS"
-"$descent" bench --repetitions 9 | tail -n +2 > "$out/descent.txt"
+"$descent" bench --repetitions 9 | tail -n +3 > "$out/descent.txt"
 OPENBLAS_NUM_THREADS=1 python3 bench/openblas_shapes.py | tail -n +2 > "$out/openblas.txt"
 paste "$out/descent.txt" "$out/openblas.txt" | awk -F'\t' '{
   split($1, d, "  +"); split($2, o, "  +");
