@@ -6,7 +6,15 @@
 
 #include <stdlib.h>  // also defines __GLIBC__ on glibc systems
 
-#if defined(__linux__) && defined(__GLIBC__)
+// A sanitizer's runtime replaces malloc itself and calls it before it is ready for instrumented
+// code, so a second definition here crashes the process at startup (swift test --sanitize).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define DESCENT_SANITIZED 1
+#endif
+#endif
+
+#if defined(__linux__) && defined(__GLIBC__) && !defined(DESCENT_SANITIZED)
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
@@ -62,7 +70,7 @@ void *memalign(size_t alignment, size_t size) {
   return __libc_memalign(alignment, size);
 }
 #else
-// Elsewhere allocations are not counted; the counter reports -1.
+// Elsewhere, and under a sanitizer, allocations are not counted; the counter reports -1.
 void descent_malloc_counter_start(void) {}
 long descent_malloc_counter_stop(void) { return -1; }
 #endif

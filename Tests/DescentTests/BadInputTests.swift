@@ -444,6 +444,12 @@ extension BadInput {
         "x.yaml:4:15: model.layers.0.dense: expected an integer >= 1, found 9223372036854775808, larger than the largest integer 9223372036854775807"
       ]),
     BadInput(
+      "a layer width with a few zeros too many",
+      yaml: minimal.text.replacingOccurrences(of: "dense: 8", with: "dense: 99999999999"),
+      messages: [
+        "x.yaml:4:5: model.layers: the network has 799999999995 parameters for 4 inputs, more than the limit of 100000000; use fewer or narrower layers"
+      ]),
+    BadInput(
       "a grid of a billion runs",
       yaml: minimal(
         after: """

@@ -10,6 +10,8 @@ struct DecodedModel {
   }
 
   var spec: ModelSpec
+  /// `model.layers`, for messages about the network as a whole.
+  var layersNode: SourceNode
   /// The last dense layer, whose width is the network's output width.
   var output: OutputLayer?
   var initFrom: String?
@@ -34,8 +36,8 @@ extension ConfigurationDecoder {
       let model = decodeLayers(layersNode)
     else { return nil }
     return DecodedModel(
-      spec: ModelSpec(layers: model.layers, initializer: initializer), output: model.output,
-      initFrom: initFrom)
+      spec: ModelSpec(layers: model.layers, initializer: initializer), layersNode: layersNode,
+      output: model.output, initFrom: initFrom)
   }
 
   /// The layers in order, `{dense: N, activation: A}` giving two.

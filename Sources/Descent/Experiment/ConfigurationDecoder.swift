@@ -49,6 +49,7 @@ struct ConfigurationDecoder {
     guard let data, let shape, let model, let loss, let optimizer, let schedule, let training
     else { return nil }
     checkOutput(model, loss: loss, data: data, shape: shape)
+    checkSize(model, shape: shape)
     checkEarlyStopping(training, loss: loss.loss, data: data.settings)
     guard reader.problems.isEmpty else { return nil }
     var settings = TrainingSettings(
@@ -105,6 +106,18 @@ struct ConfigurationDecoder {
       let targets = shape.targetWidth == 1 ? "1 target" : "\(shape.targetWidth) targets"
       checkWidth(model, expected: shape.targetWidth, "for \(name) on \(source) (\(targets))")
     }
+  }
+
+  /// Reports a network with more parameters than `ModelSpec.maximumParameters`.
+  private mutating func checkSize(_ model: DecodedModel, shape: DataShape) {
+    let limit = ModelSpec.maximumParameters
+    let count = model.spec.parameterCount(inputWidth: shape.featureCount)
+    if let count, count <= limit { return }
+    let found = count.map { "\($0) parameters" } ?? "more than \(Int.max) parameters"
+    reader.report(
+      model.layersNode, key: "model.layers",
+      "the network has \(found) for \(shape.featureCount) inputs, more than the limit of \(limit); use fewer or narrower layers"
+    )
   }
 
   /// Reports a last dense layer whose width is not `expected`.

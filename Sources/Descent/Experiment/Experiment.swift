@@ -22,7 +22,8 @@ import Foundation
 ///       seed: <seed>           # seed of the validation split and of synthetic sets; the
 ///                              # base seed
 ///     model:                   # required
-///       layers: <required>     # a list; output width must match the data and loss
+///       layers: <required>     # a list; output width must match the data and loss;
+///                              # at most 100000000 parameters (ModelSpec.maximumParameters)
 ///         - {dense: 64, activation: relu}   # dense: units >= 1; activation optional
 ///         - {activation: gelu}              # relu | leaky_relu | elu | gelu | tanh | sigmoid
 ///                                           # | softplus | identity

@@ -37,4 +37,23 @@ public struct ModelSpec: Sendable, Hashable {
   public func outputWidth(inputWidth: Int) -> Int {
     layers.reduce(inputWidth) { $1.outputWidth(inputWidth: $0) }
   }
+
+  /// The most parameters a network may have. Training holds each about four times (weight,
+  /// gradient, optimizer state), so this is some 1.6 GB per run, and a width mistyped with a
+  /// few zeros too many is refused before anything is allocated.
+  public static let maximumParameters = 100_000_000
+
+  /// The number of weights and biases for inputs of width `inputWidth`, or `nil` past `Int.max`.
+  public func parameterCount(inputWidth: Int) -> Int? {
+    var count = 0
+    var width = inputWidth
+    for case .dense(let units) in layers {
+      let (weights, overflow) = width.multipliedReportingOverflow(by: units)
+      let (sum, overflowAgain) = count.addingReportingOverflow(weights)
+      guard !overflow, !overflowAgain, sum <= Int.max - units else { return nil }
+      count = sum + units
+      width = units
+    }
+    return count
+  }
 }
