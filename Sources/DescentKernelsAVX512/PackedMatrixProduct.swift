@@ -44,18 +44,40 @@ public func packedProduct(
   let panels = (n + tileColumns - 1) / tileColumns
   let packedB = workspace
   let packedA = workspace + panels * tileColumns * k
-  let edge = packedA + tileRows * k
+  let edge = packedA + tileRows * k  // a 6 x 32 or 12 x 16 tile
   let lastColumns = n - (panels - 1) * tileColumns
+  let lastPanelWidth = !transposeB && lastColumns <= halfTileColumns ? halfTileColumns : tileColumns
   if transposeB {
     packTransposedB(b, n: n, k: k, into: packedB)
   } else if lastColumns < tileColumns {
-    // The last panel is partial: pad it once, for every row block to read.
+    // The last panel is partial: pad it once, for every row block to read; 16 columns wide
+    // when 16 hold it.
     let last = Operand(base: b + (panels - 1) * tileColumns, rowStride: 1, depthStride: n)
-    packB(last, columns: lastColumns, k: k, into: packedB + (panels - 1) * tileColumns * k)
+    packB(
+      last, columns: lastColumns, width: lastPanelWidth, k: k,
+      into: packedB + (panels - 1) * tileColumns * k)
   }
   // op(A)[i, p] is a[i * k + p], or a[p * m + i] when A is stored transposed.
   let aRowStride = transposeA ? 1 : k
   let aDepthStride = transposeA ? m : 1
+  // A narrow last panel (an output layer of 10 classes, say) is done apart, twelve rows at a
+  // time: a 6 x 16 tile has too few independent sums to keep the FMA units busy.
+  let narrowLast = lastColumns <= halfTileColumns
+  var narrowRows = 0
+  if narrowLast {
+    let column = (panels - 1) * tileColumns
+    let panelB = Operand(
+      base: packedB + (panels - 1) * tileColumns * k, rowStride: 1, depthStride: lastPanelWidth)
+    while narrowRows + 2 * tileRows <= m {
+      let blockA = Operand(
+        base: a + narrowRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
+      let tile = c + narrowRows * n + column
+      copyEdge(tile, n, rows: 2 * tileRows, columns: lastColumns, into: edge, width: halfTileColumns)
+      tallNarrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
+      copyBack(edge, width: halfTileColumns, rows: 2 * tileRows, columns: lastColumns, into: tile, n)
+      narrowRows += 2 * tileRows
+    }
+  }
   for row in stride(from: 0, to: m, by: tileRows) {
     let rows = min(tileRows, m - row)
     var blockA = Operand(
@@ -65,12 +87,15 @@ public func packedProduct(
       blockA = Operand(base: packedA, rowStride: 1, depthStride: tileRows)
     }
     for panel in 0..<panels {
+      if narrowLast && panel == panels - 1 && row < narrowRows { continue }  // done above
       let column = panel * tileColumns
       let columns = min(tileColumns, n - column)
       let tile = c + row * n + column
       let panelB =
         transposeB || columns < tileColumns
-        ? Operand(base: packedB + panel * tileColumns * k, rowStride: 1, depthStride: tileColumns)
+        ? Operand(
+          base: packedB + panel * tileColumns * k, rowStride: 1,
+          depthStride: panel == panels - 1 ? lastPanelWidth : tileColumns)
         : Operand(base: b + column, rowStride: 1, depthStride: n)
       if rows == tileRows && columns == tileColumns {
         microKernel(blockA, panelB, tile, n, k)
@@ -95,9 +120,13 @@ private func copyEdge(
   _ tile: UnsafeMutablePointer<Float>, _ n: Int, rows: Int, columns: Int,
   into edge: UnsafeMutablePointer<Float>, width: Int
 ) {
-  for i in 0..<tileRows {
-    for j in 0..<width {
-      edge[i * width + j] = i < rows && j < columns ? tile[i * n + j] : 0
+  for i in 0..<max(rows, tileRows) {
+    let row = edge + i * width
+    if i < rows {
+      row.update(from: tile + i * n, count: columns)
+      (row + columns).update(repeating: 0, count: width - columns)
+    } else {
+      row.update(repeating: 0, count: width)
     }
   }
 }
@@ -133,15 +162,16 @@ private func packTransposedB(
   }
 }
 
-/// Packs the first `columns` columns of a panel of B as `k` rows of 32 floats, zero-padded.
+/// Packs the first `columns` columns of a panel of B as `k` rows of `width` floats,
+/// zero-padded.
 @inline(__always)
 private func packB(
-  _ panel: Operand, columns: Int, k: Int, into packed: UnsafeMutablePointer<Float>
+  _ panel: Operand, columns: Int, width: Int, k: Int, into packed: UnsafeMutablePointer<Float>
 ) {
   for p in 0..<k {
-    let source = panel.base + p * panel.depthStride
-    for j in 0..<columns { packed[p * tileColumns + j] = source[j] }
-    for j in columns..<tileColumns { packed[p * tileColumns + j] = 0 }
+    let row = packed + p * width
+    row.update(from: panel.base + p * panel.depthStride, count: columns)
+    (row + columns).update(repeating: 0, count: width - columns)
   }
 }
 
@@ -248,4 +278,46 @@ private func narrowMicroKernel(
   store(r3, c + 3 * ldc)
   store(r4, c + 4 * ldc)
   store(r5, c + 5 * ldc)
+}
+
+/// `C[12 x 16] += A[12 x k] B[k x 16]`: twelve accumulators, for narrow panels.
+@inline(__always)
+private func tallNarrowMicroKernel(
+  _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
+) {
+  typealias Vector = SIMD16<Float>
+  @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always) func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+  }
+  var r0 = load(c), r1 = load(c + ldc), r2 = load(c + 2 * ldc), r3 = load(c + 3 * ldc)
+  var r4 = load(c + 4 * ldc), r5 = load(c + 5 * ldc), r6 = load(c + 6 * ldc)
+  var r7 = load(c + 7 * ldc), r8 = load(c + 8 * ldc), r9 = load(c + 9 * ldc)
+  var r10 = load(c + 10 * ldc), r11 = load(c + 11 * ldc)
+  let s = a.rowStride
+  var pa = a.base
+  var pb = b.base
+  for _ in 0..<k {
+    let b0 = load(pb)
+    r0.addProduct(Vector(repeating: pa[0]), b0)
+    r1.addProduct(Vector(repeating: pa[s]), b0)
+    r2.addProduct(Vector(repeating: pa[2 * s]), b0)
+    r3.addProduct(Vector(repeating: pa[3 * s]), b0)
+    r4.addProduct(Vector(repeating: pa[4 * s]), b0)
+    r5.addProduct(Vector(repeating: pa[5 * s]), b0)
+    r6.addProduct(Vector(repeating: pa[6 * s]), b0)
+    r7.addProduct(Vector(repeating: pa[7 * s]), b0)
+    r8.addProduct(Vector(repeating: pa[8 * s]), b0)
+    r9.addProduct(Vector(repeating: pa[9 * s]), b0)
+    r10.addProduct(Vector(repeating: pa[10 * s]), b0)
+    r11.addProduct(Vector(repeating: pa[11 * s]), b0)
+    pa += a.depthStride
+    pb += b.depthStride
+  }
+  store(r0, c); store(r1, c + ldc); store(r2, c + 2 * ldc); store(r3, c + 3 * ldc)
+  store(r4, c + 4 * ldc); store(r5, c + 5 * ldc); store(r6, c + 6 * ldc)
+  store(r7, c + 7 * ldc); store(r8, c + 8 * ldc); store(r9, c + 9 * ldc)
+  store(r10, c + 10 * ldc); store(r11, c + 11 * ldc)
 }
