@@ -450,6 +450,16 @@ extension BadInput {
         "x.yaml:4:5: model.layers: the network has 799999999995 parameters for 4 inputs, more than the limit of 100000000; use fewer or narrower layers"
       ]),
     BadInput(
+      "a synthetic set of 10^11 classes and samples",
+      yaml: dataFileTemplate(
+        source: "{synthetic: blobs, samples: 99999999999, classes: 99999999999, dimension: 1000}"
+      ).text,
+      messages: [
+        "x.yaml:1:44: data.source.samples: expected an integer from 1 to 1000000, found 99999999999",
+        "x.yaml:1:66: data.source.classes: expected an integer from 2 to 1000, found 99999999999",
+        "x.yaml:1:90: data.source.dimension: expected an integer from 1 to 100, found 1000",
+      ]),
+    BadInput(
       "a grid of a billion runs",
       yaml: minimal(
         after: """

@@ -236,7 +236,7 @@ struct DataSourceTests {
         Self.experiment(
           source: "{synthetic: moons, classes: 3, samples: 0, noise: -1}", outputs: 2)) == [
           "\(file):3:30: data.source.classes: not used by moons; applies to spirals, blobs",
-          "\(file):3:51: data.source.samples: expected an integer >= 1, found 0",
+          "\(file):3:51: data.source.samples: expected an integer from 1 to 1000000, found 0",
           "\(file):3:61: data.source.noise: expected a number >= 0, found -1",
         ])
     #expect(
@@ -244,7 +244,7 @@ struct DataSourceTests {
         folder,
         Self.experiment(source: "{synthetic: friedman1, dimension: 3}", outputs: 1, loss: "mse"))
         == [
-          "\(file):3:45: data.source.dimension: expected an integer >= 5, found 3"
+          "\(file):3:45: data.source.dimension: expected an integer from 5 to 100, found 3"
         ])
     #expect(
       problems(folder, Self.experiment(source: "{synthetic: spiral}")) == [

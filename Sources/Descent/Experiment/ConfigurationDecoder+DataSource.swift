@@ -172,11 +172,16 @@ extension ConfigurationDecoder {
     let applicable = reader.applicable(
       fields, Self.syntheticApplicability, chosen: generator.rawValue)
     var source = SyntheticSource(generator)
-    reader.read(&source.samples, applicable, "samples", .positive)
-    reader.read(&source.classes, applicable, "classes", IntegerRule(minimum: 2))
+    reader.read(
+      &source.samples, applicable, "samples",
+      IntegerRule(minimum: 1, maximum: SyntheticSource.maximumSamples))
+    reader.read(
+      &source.classes, applicable, "classes",
+      IntegerRule(minimum: 2, maximum: SyntheticSource.maximumClasses))
     reader.read(&source.noise, applicable, "noise", .nonNegative)
     reader.read(
-      &source.dimension, applicable, "dimension", IntegerRule(minimum: generator.minimumDimension))
+      &source.dimension, applicable, "dimension",
+      IntegerRule(minimum: generator.minimumDimension, maximum: SyntheticSource.maximumDimension))
     return reader.problems.count == count ? source : nil
   }
 }

@@ -161,10 +161,10 @@ import Foundation
 ///     source:
 ///       synthetic: <required>  # spirals | moons | circles | xor | blobs (classification)
 ///                              # | sine | friedman1 (regression)
-///       samples: 1000          # integer >= 1
-///       classes: 3             # spirals, blobs; integer >= 2 (the others have 2)
+///       samples: 1000          # integer from 1 to 1000000
+///       classes: 3             # spirals, blobs; integer from 2 to 1000 (the others have 2)
 ///       noise: <by name>       # >= 0: 0.1; blobs 1.0 (cluster spread), friedman1 1.0
-///       dimension: <by name>   # blobs: 2, integer >= 1; friedman1: 10, integer >= 5
+///       dimension: <by name>   # blobs: 2, from 1 to 100; friedman1: 10, from 5 to 100
 ///
 /// Synthetic sets are drawn from `data.seed` (see `SyntheticSource`). A separate test set is
 /// normalized with the statistics of the training part and reported as `test_*` metrics.

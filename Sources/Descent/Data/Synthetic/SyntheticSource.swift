@@ -9,6 +9,11 @@ import RealModule
 public struct SyntheticSource: Sendable, Hashable {
   /// The number of examples unless the file says otherwise.
   public static let defaultSamples = 1000
+  /// The most examples, classes and features a file may ask for: together at most 10^8 values,
+  /// 400 MB as `Float`, made before training starts.
+  public static let maximumSamples = 1_000_000
+  public static let maximumClasses = 1000
+  public static let maximumDimension = 100
 
   public var generator: SyntheticGenerator
   public var samples: Int
