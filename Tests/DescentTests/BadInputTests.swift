@@ -528,6 +528,12 @@ extension BadInput {
       "a CSV file with no rows", yaml: dataFileTemplate(source: "{csv: data.csv, target: y}").text,
       files: ["data.csv": "a,y\n"], messages: ["data.csv: no data rows after the header"]),
     BadInput(
+      "a device that never ends for a CSV file",
+      yaml: dataFileTemplate(source: "{csv: /dev/zero, target: y}").text,
+      messages: [
+        "/dev/zero:1: the header row is longer than 1048576 bytes; expected a row naming the columns"
+      ]),
+    BadInput(
       "missing IDX files",
       yaml: dataFileTemplate(source: "{idx: {images: i.idx, labels: l.idx}}").text,
       messages: [

@@ -14,6 +14,7 @@ import Foundation
 ///     FILE: no such file
 ///     FILE: cannot read the file: REASON
 ///     FILE: the file is empty; expected a header row naming the columns
+///     FILE:1: the header row is longer than 1048576 bytes; expected a row naming the columns
 ///     FILE:LINE: PARSE ERROR                   (an unclosed quote, text after a closing quote)
 ///     FILE:1: no column "NAME" in the header; the columns are A, B, C
 ///     FILE:1: NAME: more than one column of the header has this name; rename all but one
@@ -86,6 +87,14 @@ public struct CSVDatasetReader: Sendable {
           break readLoop
         }
       }
+      guard bytes.count <= maximumHeaderBytes else {
+        throw Diagnostics([
+          file.problem(
+            line: 1,
+            "the header row is longer than \(maximumHeaderBytes) bytes; expected a row naming the columns"
+          )
+        ])
+      }
     }
     var parser = CSVParser(bytes)
     let header: CSVParser.Record?
@@ -99,6 +108,9 @@ public struct CSVDatasetReader: Sendable {
   }
 
   static let emptyFileMessage = "the file is empty; expected a header row naming the columns"
+  /// The most of a file read to find the end of its header: a file with no line end (a device
+  /// such as /dev/zero, or a quote never closed) is not read whole.
+  static let maximumHeaderBytes = 1 << 20
   static let dropHint = "; set drop_invalid_rows: true to skip such rows"
 
   // MARK: Reading a file
