@@ -27,8 +27,10 @@ struct Operand {
   var depthStride: Int
 }
 
-/// `C (+)= op(A) op(B)` for row-major contiguous matrices; `op(A)` is `m x k`, `op(B)` is
-/// `k x n`, a transposed operand is stored the other way round.
+/// `C (+)= op(A) op(B)` for row-major matrices; `op(A)` is `m x k`, `op(B)` is `k x n`, a
+/// transposed operand is stored the other way round. B and C are contiguous; consecutive rows
+/// of A (or, transposed, consecutive values of k) are `lda` apart, so that a block of rows of a
+/// larger product can be computed on its own.
 ///
 /// A 6x32 register-blocked micro-kernel computes each tile of C. It reads A and B where they
 /// are whenever a whole tile's rows and columns exist; only a transposed B (whose columns are
@@ -36,8 +38,8 @@ struct Operand {
 /// zero-padded scratch.
 public func packedProduct(
   _ a: UnsafePointer<Float>, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ transposeB: Bool,
-  _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ accumulate: Bool,
-  _ workspace: UnsafeMutablePointer<Float>
+  _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ lda: Int,
+  _ accumulate: Bool, _ workspace: UnsafeMutablePointer<Float>
 ) {
   if !accumulate { c.update(repeating: 0, count: m * n) }
   guard k > 0 else { return }
@@ -57,9 +59,9 @@ public func packedProduct(
       last, columns: lastColumns, width: lastPanelWidth, k: k,
       into: packedB + (panels - 1) * tileColumns * k)
   }
-  // op(A)[i, p] is a[i * k + p], or a[p * m + i] when A is stored transposed.
-  let aRowStride = transposeA ? 1 : k
-  let aDepthStride = transposeA ? m : 1
+  // op(A)[i, p] is a[i * lda + p], or a[p * lda + i] when A is stored transposed.
+  let aRowStride = transposeA ? 1 : lda
+  let aDepthStride = transposeA ? lda : 1
   // A narrow last panel (an output layer of 10 classes, say) is done apart, twelve rows at a
   // time: a 6 x 16 tile has too few independent sums to keep the FMA units busy.
   let narrowLast = lastColumns <= halfTileColumns

@@ -6,17 +6,19 @@ import Testing
 /// Data sources in experiment files: the `data.source` forms, their checks against the data
 /// with positions in the file, preparation, and training end to end.
 struct DataSourceTests {
-  /// An experiment on `source` (a flow mapping or name) with a last layer of `outputs` units.
+  /// An experiment on `source` (a flow mapping or name) with a last layer of `outputs` units;
+  /// IDX images are flattened first.
   static func experiment(
     source: String, outputs: Int = 3, loss: String = "cross_entropy", extra: String = ""
   ) -> String {
-    """
+    let flatten = source.contains("idx") ? "\n    - flatten" : ""
+    return """
     seed: 1
     data:
       source: \(source)
     \(extra)
     model:
-      layers:
+      layers:\(flatten)
         - {dense: 16, activation: tanh}
         - {dense: \(outputs)}
     loss: \(loss)
@@ -211,7 +213,7 @@ struct DataSourceTests {
     try folder.write("labels", bytes: IDXBytes.labels([0, 4]))
     #expect(
       problems(folder, Self.experiment(source: "{idx: {images: images, labels: labels}}")) == [
-        "\(file):8:15: model.layers.1.dense: expected 5 outputs for cross_entropy on \(folder.path)/images (5 classes), found 3"
+        "\(file):9:15: model.layers.2.dense: expected 5 outputs for cross_entropy on \(folder.path)/images (5 classes), found 3"
       ])
   }
 

@@ -158,7 +158,7 @@ import Testing
       spec: ModelSpec(layers: layers), inputWidth: 5, batchCapacity: 6, seed: 1)
     var random = RandomGenerator(seed: 1, stream: .dropout)
     _ = network.outputs(for: normalValues(30, seed: 5), mode: .training, random: &random)
-    let mask = network.arena[network.steps[2].mask..<network.steps[2].mask + 6 * 8]
+    let mask = network.arena[network.steps[2].scratch..<network.steps[2].scratch + 6 * 8]
     #expect(mask.contains(0) && mask.contains(2))
   }
 

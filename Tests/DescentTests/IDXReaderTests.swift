@@ -69,10 +69,14 @@ struct IDXReaderTests {
     #expect(testSet.targets == [3, 0])
     #expect(data.training.classNames == ["0", "1", "2", "3"])
     #expect(testSet.classNames == data.training.classNames)
-    #expect(try reader.inspect() == DataShape(featureCount: 4, classNames: ["0", "1", "2", "3"]))
+    #expect(
+      try reader.inspect()
+        == DataShape(
+          featureCount: 4, classNames: ["0", "1", "2", "3"],
+          exampleShape: .image(channels: 1, height: 2, width: 2)))
   }
 
-  @Test func imagesOfMoreDimensionsAreFlattened() throws {
+  @Test func imagesKeepTheirShapeAndMoreDimensionsAreChannels() throws {
     let folder = try DataFolder()
     let images = IDXBytes.file(dimensions: [2, 2, 1, 3], values: Array(0..<12))
     let data = try IDXDatasetReader(
@@ -80,6 +84,7 @@ struct IDXReaderTests {
     ).read().training
     #expect(data.featureCount == 6)
     #expect(data.rows == 2)
+    #expect(data.exampleShape == .image(channels: 2, height: 1, width: 3))
   }
 
   @Test func headerDefectsNameTheFile() throws {

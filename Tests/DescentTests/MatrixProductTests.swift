@@ -101,7 +101,8 @@ import Testing
   func avx512KernelMatchesTheNaiveLoopBitForBit(shape: Shape, accumulate: Bool) {
     expectNaiveResults(
       of: { a, ta, b, tb, c, s, acc, w in
-        DescentKernelsAVX512.packedProduct(a, ta, b, tb, c, s.m, s.n, s.k, acc, w)
+        DescentKernelsAVX512.packedProduct(
+          a, ta, b, tb, c, s.m, s.n, s.k, ta ? s.m : s.k, acc, w)
       }, Float.self, shape: shape, accumulate: accumulate)
   }
 
@@ -111,7 +112,8 @@ import Testing
   func avx2KernelMatchesTheNaiveLoopBitForBit(shape: Shape, accumulate: Bool) {
     expectNaiveResults(
       of: { a, ta, b, tb, c, s, acc, w in
-        DescentKernelsAVX2.packedProduct(a, ta, b, tb, c, s.m, s.n, s.k, acc, w)
+        DescentKernelsAVX2.packedProduct(
+          a, ta, b, tb, c, s.m, s.n, s.k, ta ? s.m : s.k, acc, w)
       }, Float.self, shape: shape, accumulate: accumulate)
   }
 

@@ -7,6 +7,8 @@ public struct Dataset: Sendable {
   public var targets: [Float]
   public let featureCount: Int
   public let targetWidth: Int
+  /// The shape of one example: `[featureCount]`, or `[channels, height, width]` for images.
+  public var exampleShape: TensorShape
   public var featureNames: [String]
   /// The names of the classes in index order, or `nil` for regression.
   public var classNames: [String]?
@@ -16,7 +18,7 @@ public struct Dataset: Sendable {
 
   public init(
     features: [Float], targets: [Float], featureCount: Int, targetWidth: Int,
-    featureNames: [String], classNames: [String]?
+    featureNames: [String], classNames: [String]?, exampleShape: TensorShape? = nil
   ) {
     precondition(features.count % featureCount == 0, "features must fill whole rows")
     precondition(
@@ -24,6 +26,8 @@ public struct Dataset: Sendable {
     self.features = features
     self.targets = targets
     self.featureCount = featureCount
+    self.exampleShape = exampleShape ?? .flat(featureCount)
+    precondition(self.exampleShape.count == featureCount, "the example shape must hold the features")
     self.targetWidth = targetWidth
     self.featureNames = featureNames
     self.classNames = classNames
@@ -41,7 +45,7 @@ public struct Dataset: Sendable {
     }
     return Dataset(
       features: features, targets: targets, featureCount: featureCount, targetWidth: targetWidth,
-      featureNames: featureNames, classNames: classNames)
+      featureNames: featureNames, classNames: classNames, exampleShape: exampleShape)
   }
 
   /// Keeps the rows for which `keep` is true, in order, moving them up in place.

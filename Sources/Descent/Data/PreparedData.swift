@@ -30,6 +30,11 @@ public struct PreparedData: Sendable {
       split.validation?.scale(shift: shift, scale: scale)
       scaledTest?.scale(shift: shift, scale: scale)
     }
+    if let shape = settings.shape {
+      split.training.exampleShape = shape
+      split.validation?.exampleShape = shape
+      scaledTest?.exampleShape = shape
+    }
     self.split = split
     self.test = scaledTest
   }

@@ -5,10 +5,12 @@ struct DecodedData {
   var sourceNode: SourceNode
   /// Whether a CSV source states its task, rather than leaving it to the loss.
   var taskGiven = false
+  /// The value of `data.shape`, when given.
+  var shapeNode: SourceNode?
 }
 
 extension ConfigurationDecoder {
-  static let dataKeys = ["source", "validation", "normalize", "seed"]
+  static let dataKeys = ["source", "validation", "normalize", "seed", "shape"]
   /// How messages list the forms `data.source` takes.
   static let sourceForms =
     "digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME}"
@@ -30,10 +32,35 @@ extension ConfigurationDecoder {
     }
     var seed = baseSeed
     if let node = fields["seed"] { seed = reader.seed(node, key: "data.seed") ?? seed }
-    guard let source, let sourceNode else { return nil }
+    var shape: TensorShape?
+    let shapeNode = fields["shape"].flatMap { $0.isNull ? nil : $0 }
+    if let shapeNode { shape = decodeShape(shapeNode) }
+    guard let source, let sourceNode, shapeNode == nil || shape != nil else { return nil }
     let settings = DataSettings(
-      source: source.source, validation: validation, normalize: normalize, seed: seed)
-    return DecodedData(settings: settings, sourceNode: sourceNode, taskGiven: source.taskGiven)
+      source: source.source, validation: validation, normalize: normalize, seed: seed,
+      shape: shape)
+    return DecodedData(
+      settings: settings, sourceNode: sourceNode, taskGiven: source.taskGiven,
+      shapeNode: shapeNode)
+  }
+
+  /// `[features]` or `[channels, height, width]`, each at least 1.
+  private mutating func decodeShape(_ node: SourceNode) -> TensorShape? {
+    let expected = "a list such as [1, 8, 8] ([channels, height, width]) or [64] ([features])"
+    guard let items = reader.list(node, key: "data.shape", expected: expected) else { return nil }
+    guard items.count == 1 || items.count == 3 else {
+      reader.report(
+        node, key: "data.shape", "expected \(expected), found a list of \(items.count) values")
+      return nil
+    }
+    var dimensions: [Int] = []
+    for (index, item) in items.enumerated() {
+      guard let value = reader.integer(item, key: "data.shape.\(index)", .positive) else {
+        return nil
+      }
+      dimensions.append(value)
+    }
+    return TensorShape(dimensions)
   }
 
   /// A built-in set by name, or a mapping that names a CSV file, IDX files or a synthetic set.
@@ -108,7 +135,18 @@ extension ConfigurationDecoder {
       data.settings.source = .csv(csv)
     }
     switch inspector.shape(of: data.settings.source) {
-    case .success(let shape):
+    case .success(var shape):
+      if let given = data.settings.shape, let node = data.shapeNode {
+        let dimensions = given.dimensions.map(String.init).joined(separator: " x ")
+        guard given.count == shape.featureCount else {
+          reader.report(
+            node, key: "data.shape",
+            "\(dimensions) holds \(given.count) values, but each example of \(data.settings.source.name) has \(shape.featureCount) features"
+          )
+          return nil
+        }
+        shape.exampleShape = given
+      }
       return shape
     case .failure(let problems):
       for problem in problems.problems { reader.report(problem) }

@@ -9,9 +9,18 @@ struct DecodedModel {
     var node: SourceNode
   }
 
+  /// Where a layer of the spec was written: its entry's kind key and value (a dense entry with
+  /// an activation gives two layers, both written there).
+  struct LayerOrigin {
+    var key: String
+    var node: SourceNode
+  }
+
   var spec: ModelSpec
   /// `model.layers`, for messages about the network as a whole.
   var layersNode: SourceNode
+  /// For each layer of `spec`, where it was written.
+  var origins: [LayerOrigin]
   /// The last dense layer, whose width is the network's output width.
   var output: OutputLayer?
   var initFrom: String?
@@ -19,7 +28,6 @@ struct DecodedModel {
 
 extension ConfigurationDecoder {
   static let modelKeys = ["layers", "init", "init_from"]
-  static let layerKeys = ["dense", "activation", "dropout"]
   static let layerExample = "{dense: 64, activation: relu}, {activation: relu} or {dropout: 0.1}"
 
   /// `model: {layers, init, init_from}`.
@@ -37,16 +45,17 @@ extension ConfigurationDecoder {
     else { return nil }
     return DecodedModel(
       spec: ModelSpec(layers: model.layers, initializer: initializer), layersNode: layersNode,
-      output: model.output, initFrom: initFrom)
+      origins: model.origins, output: model.output, initFrom: initFrom)
   }
 
   /// The layers in order, `{dense: N, activation: A}` giving two.
   private mutating func decodeLayers(
     _ node: SourceNode
-  ) -> (layers: [Layer], output: DecodedModel.OutputLayer)? {
+  ) -> (layers: [Layer], origins: [DecodedModel.LayerOrigin], output: DecodedModel.OutputLayer)? {
     let expected = "a list of layers such as \(Self.layerExample)"
     guard let items = reader.list(node, key: "model.layers", expected: expected) else { return nil }
     var layers: [Layer] = []
+    var origins: [DecodedModel.LayerOrigin] = []
     var output: DecodedModel.OutputLayer?
     var valid = true
     for (index, item) in items.enumerated() {
@@ -55,57 +64,101 @@ extension ConfigurationDecoder {
         valid = false
         continue
       }
-      if case .dense(let units) = entry.first, let node = item["dense"] {
-        output = .init(units: units, key: path + ".dense", node: node)
+      if let dense = entry.layers.first?.kind as? Dense {
+        output = .init(units: dense.units, key: entry.origin.key, node: entry.origin.node)
       }
-      layers += entry
+      layers += entry.layers
+      origins += Array(repeating: entry.origin, count: entry.layers.count)
     }
     guard valid else { return nil }
     guard let output else {
       reader.report(node, key: "model.layers", "expected at least one dense layer, found none")
       return nil
     }
-    return (layers, output)
+    return (layers, origins, output)
   }
 
-  /// One entry of `layers`: a dense layer with an optional activation, an activation, or a
-  /// dropout.
-  private mutating func decodeLayer(_ node: SourceNode, path: String) -> [Layer]? {
-    guard node.entries != nil else {
+  /// One entry of `layers`: a kind of `LayerSchema.all` written `{kind: size, option: ...}`
+  /// (or bare, for a kind without a size), with an `activation:` where the kind takes one; or
+  /// an activation on its own.
+  private mutating func decodeLayer(
+    _ node: SourceNode, path: String
+  ) -> (layers: [Layer], origin: DecodedModel.LayerOrigin)? {
+    if let text = node.scalarText, !node.isNull {
+      guard let schema = LayerSchema.named(text), schema.bare else {
+        reader.mismatch(node, key: path, expected: "a layer such as \(Self.layerExample)")
+        return nil
+      }
+      let entry = LayerEntry(
+        path: path, value: .scalar("null", at: node.location),
+        fields: Fields(path: path, location: node.location, entries: []), name: text)
+      return schema.decode(&reader, entry).map {
+        ([Layer($0)], .init(key: path, node: node))
+      }
+    }
+    guard let entries = node.entries else {
       reader.mismatch(node, key: path, expected: "a layer such as \(Self.layerExample)")
       return nil
     }
-    guard let fields = reader.fields(of: node, path: path, keys: Self.layerKeys) else { return nil }
-    let count = reader.problems.count
-    var layers: [Layer] = []
-    switch (fields["dense"], fields["dropout"], fields["activation"]) {
-    case (let dense?, nil, let activation):
-      if let units = reader.integer(dense, key: path + ".dense", .positive) {
-        layers.append(.dense(units: units))
-      }
-      if let activation, let decoded = decodeActivation(activation, key: path + ".activation") {
-        layers.append(.activation(decoded))
-      }
-    case (nil, let dropout?, nil):
-      if let rate = reader.number(dropout, key: path + ".dropout", .fraction) {
-        layers.append(.dropout(rate: rate))
-      }
-    case (nil, nil, let activation?):
-      if let decoded = decodeActivation(activation, key: path + ".activation") {
-        layers.append(.activation(decoded))
-      }
-    case (_, _?, _):
+    let kinds = entries.filter { LayerSchema.named($0.key) != nil }
+    if kinds.count > 1 {
+      let second = kinds[1]
       reader.report(
-        fields.keyLocation(of: "dropout"), key: path + ".dropout",
-        "a dropout is a layer of its own; give it its own entry")
-    case (nil, nil, nil):
+        second.keyLocation, key: path + "." + second.key,
+        "a \(second.key) is a layer of its own; give it its own entry")
+      return nil
+    }
+    guard let kindEntry = kinds.first, let schema = LayerSchema.named(kindEntry.key) else {
+      return decodeActivationEntry(node, path: path)
+    }
+    let count = reader.problems.count
+    let keys = [schema.name] + schema.options
+    if !schema.takesActivation, let activation = entries.first(where: { $0.key == "activation" }) {
+      reader.report(
+        activation.keyLocation, key: path + ".activation",
+        "\(schema.name) takes no activation; give the activation its own entry, {activation: relu}")
+    }
+    // An activation the kind does not take was reported above, not as an unknown key.
+    guard let fields = reader.fields(of: node, path: path, keys: keys + ["activation"]) else {
+      return nil
+    }
+    let value = kindEntry.value
+    if schema.bare && !value.isNull && value.entries?.isEmpty != true {
+      reader.report(
+        value, key: path + "." + schema.name,
+        "\(schema.name) takes no value; write it bare, - \(schema.name)")
+      return nil
+    }
+    let entry = LayerEntry(path: path, value: value, fields: fields, name: schema.name)
+    let kind = schema.decode(&reader, entry)
+    var layers = kind.map { [Layer($0)] } ?? []
+    if schema.takesActivation, let activation = fields["activation"],
+      let decoded = decodeActivation(activation, key: path + ".activation")
+    {
+      layers.append(.activation(decoded))
+    }
+    guard reader.problems.count == count, kind != nil else { return nil }
+    return (layers, .init(key: entry.key, node: value))
+  }
+
+  /// `{activation: A}`, the entry of an activation layer; anything else is an unknown key.
+  private mutating func decodeActivationEntry(
+    _ node: SourceNode, path: String
+  ) -> (layers: [Layer], origin: DecodedModel.LayerOrigin)? {
+    let keys = LayerSchema.all.map(\.name) + ["activation"]
+    let count = reader.problems.count
+    guard let fields = reader.fields(of: node, path: path, keys: keys) else { return nil }
+    guard let activation = fields["activation"] else {
       // Keys that are all unknown have been reported already.
-      if fields.entries.isEmpty && node.entries?.isEmpty == true {
+      if reader.problems.count == count {
         reader.mismatch(node, key: path, expected: "a layer such as \(Self.layerExample)")
       }
       return nil
     }
-    return reader.problems.count == count ? layers : nil
+    guard let decoded = decodeActivation(activation, key: path + ".activation") else {
+      return nil
+    }
+    return ([.activation(decoded)], .init(key: path + ".activation", node: activation))
   }
 
   /// `relu`, or `{leaky_relu: {slope: 0.1}}` for an activation with parameters.

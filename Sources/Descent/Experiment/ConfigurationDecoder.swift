@@ -108,15 +108,25 @@ struct ConfigurationDecoder {
     }
   }
 
-  /// Reports a network with more parameters than `ModelSpec.maximumParameters`.
+  /// Reports a layer that cannot take the shape before it, where it is written, and a network
+  /// with more parameters than `ModelSpec.maximumParameters`.
   private mutating func checkSize(_ model: DecodedModel, shape: DataShape) {
     let limit = ModelSpec.maximumParameters
-    let count = model.spec.parameterCount(inputWidth: shape.featureCount)
+    let count: Int?
+    do throws(ModelSpec.PlanError) {
+      count = try model.spec.parameterCount(for: shape.exampleShape)
+    } catch {
+      let origin = model.origins[error.layer]
+      reader.report(origin.node, key: origin.key, error.message)
+      return
+    }
     if let count, count <= limit { return }
     let found = count.map { "\($0) parameters" } ?? "more than \(Int.max) parameters"
+    let inputs =
+      shape.exampleShape.isFlat ? "\(shape.featureCount) inputs" : "inputs \(shape.exampleShape)"
     reader.report(
       model.layersNode, key: "model.layers",
-      "the network has \(found) for \(shape.featureCount) inputs, more than the limit of \(limit); use fewer or narrower layers"
+      "the network has \(found) for \(inputs), more than the limit of \(limit); use fewer or narrower layers"
     )
   }
 

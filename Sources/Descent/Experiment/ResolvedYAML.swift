@@ -32,41 +32,33 @@ enum ResolvedYAML {
   private static func optional(_ value: Double?) -> String { value.map(number) ?? "null" }
 
   private static func data(_ data: DataSettings) -> Pairs {
-    [
+    var pairs: Pairs = [
       ("source", data.source.resolvedText), ("validation", number(data.validation)),
       ("normalize", data.normalize.rawValue), ("seed", "\(data.seed)"),
     ]
+    // Written only when given, so that the files of flat data keep their hashes.
+    if let shape = data.shape { pairs.append(("shape", shape.description)) }
+    return pairs
   }
 
-  /// Flow mappings, one per entry: a dense layer takes the activation that follows it.
+  /// Flow mappings, one per entry: a dense or convolutional layer takes the activation that
+  /// follows it, `{dense: 64, activation: relu}`.
   private static func layerEntries(_ layers: [Layer]) -> [String] {
     var entries: [String] = []
     var index = 0
     while index < layers.count {
-      switch layers[index] {
-      case .dense(let units):
-        if index + 1 < layers.count, case .activation(let activation) = layers[index + 1] {
-          entries.append("{dense: \(units), activation: \(self.activation(activation))}")
-          index += 1
-        } else {
-          entries.append("{dense: \(units)}")
-        }
-      case .activation(let activation):
-        entries.append("{activation: \(self.activation(activation))}")
-      case .dropout(let rate):
-        entries.append("{dropout: \(number(rate))}")
+      let kind = layers[index].kind
+      if kind.takesActivation, index + 1 < layers.count,
+        let activation = layers[index + 1].kind as? Activation
+      {
+        entries.append(String(kind.resolvedEntry.dropLast()) + ", activation: \(activation.resolvedText)}")
+        index += 2
+      } else {
+        entries.append(kind.resolvedEntry)
+        index += 1
       }
-      index += 1
     }
     return entries
-  }
-
-  /// `relu`, or `{leaky_relu: {slope: 0.01}}` with every parameter.
-  private static func activation(_ activation: Activation) -> String {
-    let parameters = activation.parameters
-    if parameters.isEmpty { return activation.name }
-    let values = parameters.map { "\($0.name): \(number($0.value))" }.joined(separator: ", ")
-    return "{\(activation.name): {\(values)}}"
   }
 
   private static func loss(_ loss: Loss) -> Pairs {

@@ -3,6 +3,9 @@ import RealModule
 /// An elementwise nonlinearity, each with its derivative beside it. Definitions and defaults are
 /// PyTorch's: GELU is the exact form, ELU's alpha is 1, LeakyReLU's slope 0.01, and Softplus has
 /// beta 1 and turns linear above a threshold of 20.
+///
+/// An activation is a layer of its own (`{activation: relu}`), and the `activation:` of a dense
+/// or convolutional layer is the same layer after it.
 public enum Activation: Sendable, Hashable {
   case relu
   case leakyRelu(slope: Double)
@@ -43,53 +46,55 @@ public enum Activation: Sendable, Hashable {
     }
   }
 
-  /// `dx = dy * f'(x)`, from the layer's input `x` and output `y`.
+  /// `dx (+)= dy * f'(x)`, from the layer's input `x` and output `y`: added to `dx` when
+  /// `accumulate` is true.
   @inline(__always)
   func backward<T: Scalar>(
     _ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ dy: UnsafePointer<T>,
-    _ dx: UnsafeMutablePointer<T>, count: Int
+    _ dx: UnsafeMutablePointer<T>, count: Int, accumulate: Bool = false
   ) {
+    @inline(__always) func put(_ i: Int, _ v: T) { dx[i] = accumulate ? dx[i] + v : v }
     switch self {
     // Every value is loaded before the comparison picks one, so that the loops compile to
     // branch-free vector selects rather than a branch per element.
     case .relu:
       for i in 0..<count {
         let g = dy[i]
-        dx[i] = x[i] > 0 ? g : 0
+        put(i, x[i] > 0 ? g : 0)
       }
     case .leakyRelu(let slope):
       let a = T(slope)
       for i in 0..<count {
         let g = dy[i]
-        dx[i] = x[i] > 0 ? g : a * g
+        put(i, x[i] > 0 ? g : a * g)
       }
     case .elu(let alpha):
       // For x <= 0, f'(x) = alpha * exp(x) = y + alpha.
       let a = T(alpha)
       for i in 0..<count {
         let (g, v) = (dy[i], y[i])
-        dx[i] = x[i] > 0 ? g : g * (v + a)
+        put(i, x[i] > 0 ? g : g * (v + a))
       }
     case .gelu:
       // d/dx [x Phi(x)] = Phi(x) + x phi(x).
       let inverseSqrtTwoPi = 1 / T.sqrt(2 * T.pi)
       for i in 0..<count {
         let density = inverseSqrtTwoPi * T.exp(-x[i] * x[i] / 2)
-        dx[i] = dy[i] * (Self.standardNormalCDF(x[i]) + x[i] * density)
+        put(i, dy[i] * (Self.standardNormalCDF(x[i]) + x[i] * density))
       }
     case .tanh:
-      for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+      for i in 0..<count { put(i, dy[i] * (1 - y[i] * y[i])) }
     case .sigmoid:
-      for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+      for i in 0..<count { put(i, dy[i] * y[i] * (1 - y[i])) }
     case .softplus(let beta, let threshold):
       let b = T(beta)
       let limit = T(threshold)
       for i in 0..<count {
         let bx = b * x[i]
-        dx[i] = bx > limit ? dy[i] : dy[i] * Self.sigmoid(bx)
+        put(i, bx > limit ? dy[i] : dy[i] * Self.sigmoid(bx))
       }
     case .identity:
-      dx.update(from: dy, count: count)
+      for i in 0..<count { put(i, dy[i]) }
     }
   }
 
@@ -111,4 +116,49 @@ public enum Activation: Sendable, Hashable {
   static func standardNormalCDF<T: Scalar>(_ x: T) -> T {
     (1 + T.erf(x / T.sqrt(2))) / 2
   }
+}
+
+extension Activation: LayerKind {
+  var resolvedEntry: String { "{activation: \(resolvedText)}" }
+
+  /// `relu`, or `{leaky_relu: {slope: 0.01}}` with every parameter.
+  var resolvedText: String {
+    if parameters.isEmpty { return name }
+    let values = parameters.map { "\($0.name): \(YAMLScalar.format($0.value))" }
+    return "{\(name): {\(values.joined(separator: ", "))}}"
+  }
+
+  func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
+    Planned(activation: self, inputShape: input)
+  }
+
+  /// The function on each value of any shape.
+  struct Planned: PlannedLayer {
+    let activation: Activation
+    let inputShape: TensorShape
+    var outputShape: TensorShape { inputShape }
+
+    func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
+    func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }
+    func backward(_ pass: BackwardPass<Float>) { backwardPass(pass) }
+    func backward(_ pass: BackwardPass<Double>) { backwardPass(pass) }
+
+    @inline(__always)
+    func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
+      activation.forward(pass.input, pass.output, count: pass.batch * inputShape.count)
+    }
+
+    @inline(__always)
+    func backwardPass<T: Scalar>(_ pass: BackwardPass<T>) {
+      guard let dInput = pass.dInput else { return }
+      activation.backward(
+        pass.input, pass.output, pass.dOutput, dInput, count: pass.batch * inputShape.count,
+        accumulate: pass.accumulate)
+    }
+  }
+}
+
+extension Layer {
+  /// An elementwise nonlinearity.
+  public static func activation(_ activation: Activation) -> Layer { Layer(activation) }
 }

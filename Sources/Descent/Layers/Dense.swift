@@ -1,43 +1,96 @@
-/// The dense layer's passes: `Y = X W^T + b` and its gradients, all through `MatrixProduct`.
-///
-/// The weight is stored transposed, `Wt = W^T` shaped `[in, units]` (see `Network`), so that the
-/// forward pass and the weight gradient are products of operands read in place; only the input
-/// gradient reads `Wt` transposed.
-enum Dense {
-  /// `output[batch, units] = input[batch, in] * Wt[in, units] + bias`.
-  @inline(__always)
-  static func forward<T: Scalar>(
-    input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>,
-    output: UnsafeMutablePointer<T>, batch: Int, inputWidth: Int, units: Int,
-    workspace: UnsafeMutablePointer<T>
-  ) {
-    for row in 0..<batch { (output + row * units).update(from: bias, count: units) }
-    MatrixProduct.multiply(
-      input, transposed: false, weight, transposed: false, into: output,
-      m: batch, n: units, k: inputWidth, accumulate: true, workspace: workspace)
+/// A fully connected layer, `torch.nn.Linear`: `y = x W^T + b`, `W` shaped `[units, in]`.
+struct Dense: LayerKind {
+  var units: Int
+  var bias = true
+
+  var name: String { "dense" }
+  var resolvedEntry: String { bias ? "{dense: \(units)}" : "{dense: \(units), bias: false}" }
+  var takesActivation: Bool { true }
+
+  func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
+    guard input.isFlat else {
+      throw LayerShapeError(
+        "dense expects a flat input, found \(input); add flatten (or global_avg_pool2d, then flatten) before it")
+    }
+    return Planned(inputShape: input, units: units, bias: bias)
   }
 
-  /// Given `dOutput = dL/dY`: `dWt = X^T dY`, `dBias = column sums of dY`, and, when `dInput` is
-  /// given, `dInput = dY Wt^T`.
-  @inline(__always)
-  static func backward<T: Scalar>(
-    input: UnsafePointer<T>, weight: UnsafePointer<T>, dOutput: UnsafePointer<T>,
-    dWeight: UnsafeMutablePointer<T>, dBias: UnsafeMutablePointer<T>,
-    dInput: UnsafeMutablePointer<T>?, batch: Int, inputWidth: Int, units: Int,
-    workspace: UnsafeMutablePointer<T>
-  ) {
-    MatrixProduct.multiply(
-      input, transposed: true, dOutput, transposed: false, into: dWeight,
-      m: inputWidth, n: units, k: batch, workspace: workspace)
-    dBias.update(repeating: 0, count: units)
-    for row in 0..<batch {
-      let dRow = dOutput + row * units
-      for j in 0..<units { dBias[j] += dRow[j] }
+  /// The passes, all through `MatrixProduct`. The weight is stored transposed, `Wt = W^T`
+  /// shaped `[in, units]`, so that the forward pass and the weight gradient are products of
+  /// operands read in place; only the input gradient reads `Wt` transposed.
+  struct Planned: PlannedLayer {
+    let inputShape: TensorShape
+    let units: Int
+    let bias: Bool
+
+    var inputs: Int { inputShape.count }
+    var outputShape: TensorShape { .flat(units) }
+    var multiplyAdds: Int { inputs * units }
+
+    var parameters: [ParameterSpec] {
+      let weight = ParameterSpec(
+        name: "weight", shape: [units, inputs], start: .weight(fanIn: inputs, fanOut: units),
+        storedTransposed: true)
+      guard bias else { return [weight] }
+      return [weight, ParameterSpec(name: "bias", shape: [units], start: .bias(fanIn: inputs))]
     }
-    if let dInput {
+
+    func workspaceCount(batch: Int, threads: Int) -> Int {
+      threads
+        * max(
+          MatrixProduct.workspaceSize(m: batch, n: units, k: inputs),  // forward
+          MatrixProduct.workspaceSize(m: inputs, n: units, k: batch),  // weight gradient
+          MatrixProduct.workspaceSize(m: batch, n: inputs, k: units))  // input gradient
+    }
+
+    func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
+    func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }
+    func backward(_ pass: BackwardPass<Float>) { backwardPass(pass) }
+    func backward(_ pass: BackwardPass<Double>) { backwardPass(pass) }
+
+    /// `output[batch, units] = input[batch, in] * Wt[in, units] + bias`.
+    @inline(__always)
+    func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
+      let (batch, output) = (pass.batch, pass.output)
+      if bias {
+        let b = pass.parameters + inputs * units
+        for row in 0..<batch { (output + row * units).update(from: b, count: units) }
+      }
       MatrixProduct.multiply(
-        dOutput, transposed: false, weight, transposed: true, into: dInput,
-        m: batch, n: inputWidth, k: units, workspace: workspace)
+        pass.input, transposed: false, pass.parameters, transposed: false, into: output,
+        m: batch, n: units, k: inputs, accumulate: bias, workspace: pass.workspace,
+        threads: pass.threads)
     }
+
+    /// Given `dOutput = dL/dY`: `dWt = X^T dY`, `dBias = column sums of dY`, and, when
+    /// `dInput` is given, `dInput (+)= dY Wt^T`.
+    @inline(__always)
+    func backwardPass<T: Scalar>(_ pass: BackwardPass<T>) {
+      let (batch, dOutput) = (pass.batch, pass.dOutput)
+      MatrixProduct.multiply(
+        pass.input, transposed: true, dOutput, transposed: false, into: pass.gradients,
+        m: inputs, n: units, k: batch, workspace: pass.workspace, threads: pass.threads)
+      if bias {
+        let dBias = pass.gradients + inputs * units
+        dBias.update(repeating: 0, count: units)
+        for row in 0..<batch {
+          let dRow = dOutput + row * units
+          for j in 0..<units { dBias[j] += dRow[j] }
+        }
+      }
+      if let dInput = pass.dInput {
+        MatrixProduct.multiply(
+          dOutput, transposed: false, pass.parameters, transposed: true, into: dInput,
+          m: batch, n: inputs, k: units, accumulate: pass.accumulate, workspace: pass.workspace,
+          threads: pass.threads)
+      }
+    }
+  }
+}
+
+extension Layer {
+  /// A fully connected layer with `units` outputs.
+  public static func dense(units: Int, bias: Bool = true) -> Layer {
+    Layer(Dense(units: units, bias: bias))
   }
 }

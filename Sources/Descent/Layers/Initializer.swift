@@ -1,7 +1,7 @@
 import RealModule
 
-/// How a dense layer's weight and bias start. Fan-in and fan-out are the weight's `in` and
-/// `units`, as in `torch.nn.init`.
+/// How weights and biases start. Fans are those of `torch.nn.init`: a dense weight's `in` and
+/// `units`, a convolution's `(in / groups) * kh * kw` and `(out / groups) * kh * kw`.
 public enum Initializer: String, Sendable, Hashable, CaseIterable {
   /// `N(0, 2 / fan_in)` (He et al., 2015); biases zero.
   case heNormal = "he_normal"
@@ -13,30 +13,40 @@ public enum Initializer: String, Sendable, Hashable, CaseIterable {
   case xavierUniform = "xavier_uniform"
   /// `N(0, 1 / fan_in)` (LeCun et al., 1998); biases zero.
   case lecunNormal = "lecun_normal"
-  /// `torch.nn.Linear`'s default: weight and bias both `U(-1/sqrt(fan_in), +1/sqrt(fan_in))`.
+  /// The default reset of `torch.nn.Linear` and `torch.nn.Conv2d`: weight and bias both
+  /// `U(-1/sqrt(fan_in), +1/sqrt(fan_in))`.
   case torchDefault = "torch_default"
 
-  /// Fills a `[fanOut, fanIn]` weight and its bias. Values are drawn in double precision, weight
-  /// first in row-major order, then bias, so a network starts from the same values in `Float`
-  /// and in `Double`.
+  /// Fills one tensor as `start` says. Values are drawn in double precision in row-major
+  /// order of the tensor's PyTorch shape, so a network starts from the same values in `Float`
+  /// and in `Double`; a network's tensors are filled in state_dict order.
   func fill<T: Scalar>(
-    weight: UnsafeMutableBufferPointer<T>, bias: UnsafeMutableBufferPointer<T>,
-    fanIn: Int, fanOut: Int, random: inout RandomGenerator
+    _ values: UnsafeMutableBufferPointer<T>, _ start: ParameterStart,
+    random: inout RandomGenerator
   ) {
-    let fanIn = Double(fanIn)
-    let fanOut = Double(fanOut)
-    switch self {
-    case .heNormal: fillNormal(weight, deviation: (2 / fanIn).squareRoot(), &random)
-    case .heUniform: fillUniform(weight, bound: (6 / fanIn).squareRoot(), &random)
-    case .xavierNormal: fillNormal(weight, deviation: (2 / (fanIn + fanOut)).squareRoot(), &random)
-    case .xavierUniform: fillUniform(weight, bound: (6 / (fanIn + fanOut)).squareRoot(), &random)
-    case .lecunNormal: fillNormal(weight, deviation: (1 / fanIn).squareRoot(), &random)
-    case .torchDefault:
-      fillUniform(weight, bound: 1 / fanIn.squareRoot(), &random)
-      fillUniform(bias, bound: 1 / fanIn.squareRoot(), &random)
-      return
+    switch start {
+    case .constant(let value):
+      values.update(repeating: T(value))
+    case .bias(let fanIn):
+      if self == .torchDefault {
+        fillUniform(values, bound: 1 / Double(fanIn).squareRoot(), &random)
+      } else {
+        values.update(repeating: 0)
+      }
+    case .weight(let fanIn, let fanOut):
+      let fanIn = Double(fanIn)
+      let fanOut = Double(fanOut)
+      switch self {
+      case .heNormal: fillNormal(values, deviation: (2 / fanIn).squareRoot(), &random)
+      case .heUniform: fillUniform(values, bound: (6 / fanIn).squareRoot(), &random)
+      case .xavierNormal:
+        fillNormal(values, deviation: (2 / (fanIn + fanOut)).squareRoot(), &random)
+      case .xavierUniform:
+        fillUniform(values, bound: (6 / (fanIn + fanOut)).squareRoot(), &random)
+      case .lecunNormal: fillNormal(values, deviation: (1 / fanIn).squareRoot(), &random)
+      case .torchDefault: fillUniform(values, bound: 1 / fanIn.squareRoot(), &random)
+      }
     }
-    bias.update(repeating: 0)
   }
 
   private func fillNormal<T: Scalar>(

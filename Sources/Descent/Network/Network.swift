@@ -2,21 +2,16 @@
 ///
 /// Parameters and their gradients each live in one flat array, tensor after tensor in the order
 /// of PyTorch's state_dict, so that an optimizer or a clipping rule is one loop over all of them.
-/// A dense weight, `[units, in]` in PyTorch, is stored transposed, `[in, units]`: the forward pass
-/// and the weight gradient then read and write it in place, with no transposition per batch.
-/// `stateDictValues` and `setStateDictValues` speak PyTorch's layout.
-/// Activations, their gradients, dropout masks and the batch itself live in one arena sized for
-/// `batchCapacity` rows: a training step allocates nothing.
+/// A tensor may be stored in another layout than PyTorch's (a dense weight, `[units, in]` in
+/// PyTorch, is kept transposed so its products read it in place); `stateDictValues` and
+/// `setStateDictValues` speak PyTorch's layout.
+/// Activations, their gradients, the layers' scratch and the batch itself live in one arena
+/// sized for `batchCapacity` examples: a training step allocates nothing.
+///
+/// The network walks its planned layers (`PlannedLayer`); what a layer computes is the layer's
+/// own business.
 public struct Network<T: Scalar>: Sendable {
-  /// How a forward pass treats dropout.
-  public enum Mode: Sendable {
-    /// Dropout passes values through.
-    case evaluation
-    /// Dropout draws a new mask.
-    case training
-    /// Dropout applies the mask of the previous training pass again (for gradient checks).
-    case trainingWithFixedMask
-  }
+  public typealias Mode = PassMode
 
   /// One parameter tensor: its state_dict name, shape and place in `parameters`.
   public struct Tensor: Sendable, Hashable {
@@ -24,52 +19,68 @@ public struct Network<T: Scalar>: Sendable {
     /// The shape in PyTorch's state_dict.
     public var shape: [Int]
     public var offset: Int
-    /// Whether `parameters` holds the transpose of `shape` (dense weights).
+    /// Whether `parameters` holds the transpose of the 2-D `shape`.
     public var storedTransposed: Bool
     public var count: Int { shape.reduce(1, *) }
   }
 
-  /// Where one layer's parameters and buffers are.
+  /// One planned layer and where its values are.
   struct Step: Sendable {
-    var layer: Layer
-    var inputWidth: Int
-    var outputWidth: Int
-    var weight = 0
-    var bias = 0
-    var output = 0
-    var delta = 0
-    var mask = 0
+    var layer: any PlannedLayer
+    var parameters: Int
+    var output: Int
+    var delta: Int
+    var scratch: Int
   }
 
   public let spec: ModelSpec
-  public let inputWidth: Int
-  public let outputWidth: Int
+  public let inputShape: TensorShape
+  public let outputShape: TensorShape
   public let batchCapacity: Int
+  /// Threads the matrix products may use. The results are the same bits for any number.
+  public var threads: Int
   /// Every parameter, tensor after tensor as listed in `tensors`.
   public internal(set) var parameters: [T]
   /// The gradient of the last training step's loss with respect to `parameters`.
   public internal(set) var gradients: [T]
   public let tensors: [Tensor]
   let steps: [Step]
+  /// How each tensor starts, in the order of `tensors`.
+  let starts: [ParameterStart]
   var arena: [T]
   let inputOffset: Int
   let targetOffset: Int
   let workspaceOffset: Int
 
-  /// Builds a network for inputs of width `inputWidth` and initializes its parameters.
+  public var inputWidth: Int { inputShape.count }
+  public var outputWidth: Int { outputShape.count }
+
+  /// Builds a network for examples shaped `inputShape` and initializes its parameters.
   ///
   /// - Parameters:
   ///   - batchCapacity: the largest batch a forward pass will be given.
-  ///   - random: the initialization stream; weights are drawn layer by layer.
+  ///   - threads: threads the matrix products may use.
+  ///   - random: the initialization stream; weights are drawn tensor by tensor.
+  /// - Precondition: every layer takes the shape before it (`ModelSpec.plan(for:)`, which
+  ///   experiment files are checked with).
   public init(
-    spec: ModelSpec, inputWidth: Int, batchCapacity: Int, random: inout RandomGenerator
+    spec: ModelSpec, inputShape: TensorShape, batchCapacity: Int, threads: Int = 1,
+    random: inout RandomGenerator
   ) {
-    precondition(inputWidth > 0 && batchCapacity > 0, "widths and capacity must be positive")
+    precondition(batchCapacity > 0 && threads > 0, "capacity and threads must be positive")
     precondition(!spec.layers.isEmpty, "a network needs at least one layer")
+    let planned: [any PlannedLayer]
+    do throws(ModelSpec.PlanError) {
+      planned = try spec.plan(for: inputShape)
+    } catch {
+      preconditionFailure("layer \(error.layer): \(error.message)")
+    }
     self.spec = spec
-    self.inputWidth = inputWidth
+    self.inputShape = inputShape
     self.batchCapacity = batchCapacity
+    self.threads = threads
     var tensors: [Tensor] = []
+    var starts: [ParameterStart] = []
     var steps: [Step] = []
     var parameterCount = 0
     var arenaCount = 0
@@ -77,37 +88,30 @@ public struct Network<T: Scalar>: Sendable {
       defer { arenaCount += count }
       return arenaCount
     }
-    var width = inputWidth
     var workspace = 0
-    inputOffset = reserve(batchCapacity * inputWidth)
-    for (index, layer) in spec.layers.enumerated() {
-      var step = Step(
-        layer: layer, inputWidth: width, outputWidth: layer.outputWidth(inputWidth: width))
-      for (name, shape) in layer.parameterShapes(inputWidth: width) {
-        let tensor = Tensor(
-          name: "\(index).\(name)", shape: shape, offset: parameterCount,
-          storedTransposed: name == "weight")
-        if name == "weight" { step.weight = parameterCount } else { step.bias = parameterCount }
-        tensors.append(tensor)
-        parameterCount += tensor.count
+    inputOffset = reserve(batchCapacity * inputShape.count)
+    for (index, layer) in planned.enumerated() {
+      let first = parameterCount
+      for parameter in layer.parameters {
+        tensors.append(
+          Tensor(
+            name: "\(index).\(parameter.name)", shape: parameter.shape, offset: parameterCount,
+            storedTransposed: parameter.storedTransposed))
+        starts.append(parameter.start)
+        parameterCount += parameter.count
       }
-      step.output = reserve(batchCapacity * step.outputWidth)
-      step.delta = reserve(batchCapacity * step.outputWidth)
-      if case .dropout = layer { step.mask = reserve(batchCapacity * step.outputWidth) }
-      if case .dense(let units) = layer {
-        workspace = max(
-          workspace,
-          MatrixProduct.workspaceSize(m: batchCapacity, n: units, k: width),  // forward
-          MatrixProduct.workspaceSize(m: width, n: units, k: batchCapacity),  // weight gradient
-          MatrixProduct.workspaceSize(m: batchCapacity, n: width, k: units))  // input gradient
-      }
-      steps.append(step)
-      width = step.outputWidth
+      let outputs = batchCapacity * layer.outputShape.count
+      steps.append(
+        Step(
+          layer: layer, parameters: first, output: reserve(outputs), delta: reserve(outputs),
+          scratch: reserve(layer.scratchCount(batch: batchCapacity))))
+      workspace = max(workspace, layer.workspaceCount(batch: batchCapacity, threads: threads))
     }
-    outputWidth = width
-    targetOffset = reserve(batchCapacity * width)
+    outputShape = planned.last!.outputShape
+    targetOffset = reserve(batchCapacity * outputShape.count)
     workspaceOffset = reserve(workspace)
     self.tensors = tensors
+    self.starts = starts
     self.steps = steps
     parameters = Array(repeating: 0, count: parameterCount)
     gradients = Array(repeating: 0, count: parameterCount)
@@ -115,18 +119,23 @@ public struct Network<T: Scalar>: Sendable {
     initializeParameters(random: &random)
   }
 
-  /// Draws every parameter anew from `random`, as the spec's initializer says, in PyTorch's
-  /// layout (so the draws are those of the equivalent PyTorch tensors).
+  /// Builds a network for flat examples of `inputWidth` values.
+  public init(
+    spec: ModelSpec, inputWidth: Int, batchCapacity: Int, random: inout RandomGenerator
+  ) {
+    self.init(
+      spec: spec, inputShape: .flat(inputWidth), batchCapacity: batchCapacity, random: &random)
+  }
+
+  /// Draws every parameter anew from `random`, as the spec's initializer says, tensor by tensor
+  /// in PyTorch's layout (so the draws are those of the equivalent PyTorch tensors).
   public mutating func initializeParameters(random: inout RandomGenerator) {
     var values = [T](repeating: 0, count: parameters.count)
     values.withUnsafeMutableBufferPointer { p in
-      for step in steps {
-        guard case .dense(let units) = step.layer else { continue }
-        let weight = p[step.weight..<step.weight + units * step.inputWidth]
+      for (tensor, start) in zip(tensors, starts) {
         spec.initializer.fill(
-          weight: UnsafeMutableBufferPointer(rebasing: weight),
-          bias: UnsafeMutableBufferPointer(rebasing: p[step.bias..<step.bias + units]),
-          fanIn: step.inputWidth, fanOut: units, random: &random)
+          UnsafeMutableBufferPointer(rebasing: p[tensor.offset..<tensor.offset + tensor.count]),
+          start, random: &random)
       }
     }
     setStateDictValues(values)
@@ -146,7 +155,7 @@ public struct Network<T: Scalar>: Sendable {
     for tensor in tensors where tensor.storedTransposed {
       parameters.withUnsafeBufferPointer { p in
         values.withUnsafeMutableBufferPointer { v in
-          // Stored [in, units]: its transpose is the [units, in] of PyTorch.
+          // Stored [columns, rows]: its transpose is PyTorch's [rows, columns].
           MatrixProduct.transpose(
             p.baseAddress! + tensor.offset, rows: tensor.shape[1], columns: tensor.shape[0],
             into: v.baseAddress! + tensor.offset)
@@ -192,45 +201,28 @@ public struct Network<T: Scalar>: Sendable {
 
   /// Reads the outputs of the last forward pass (`batch x outputWidth`).
   public mutating func withOutputs<R>(_ body: (UnsafePointer<T>) throws -> R) rethrows -> R {
-    let offset = steps.last?.output ?? inputOffset
+    let offset = steps.last!.output
     return try arena.withUnsafeMutableBufferPointer { try body(UnsafePointer($0.baseAddress! + offset)) }
   }
 
-  /// Runs the network on the first `batch` rows of the input buffer.
+  /// Runs the network on the first `batch` examples of the input buffer.
   public mutating func forward(batch: Int, mode: Mode, random: inout RandomGenerator) {
     precondition(batch > 0 && batch <= batchCapacity, "batch exceeds the network's capacity")
     let steps = steps
-    let (inputOffset, workspaceOffset) = (self.inputOffset, self.workspaceOffset)
-    parameters.withUnsafeBufferPointer { p in
-      arena.withUnsafeMutableBufferPointer { a in
-        let base = a.baseAddress!
-        let parameters = p.baseAddress!
-        var input = UnsafePointer(base + inputOffset)
-        for step in steps {
-          let output = base + step.output
-          let count = batch * step.outputWidth
-          switch step.layer {
-          case .dense(let units):
-            Dense.forward(
-              input: input, weight: parameters + step.weight, bias: parameters + step.bias,
-              output: output, batch: batch, inputWidth: step.inputWidth, units: units,
-              workspace: base + workspaceOffset)
-          case .activation(let activation):
-            activation.forward(input, output, count: count)
-          case .dropout(let rate):
-            switch mode {
-            case .evaluation:
-              output.update(from: input, count: count)
-            case .training:
-              Dropout.forward(
-                input: input, output: output, mask: base + step.mask, count: count, rate: rate,
-                random: &random)
-            case .trainingWithFixedMask:
-              Dropout.applyMask(
-                input: input, output: output, mask: base + step.mask, count: count)
-            }
+    let (inputOffset, workspaceOffset, threads) = (self.inputOffset, self.workspaceOffset, threads)
+    withUnsafeMutablePointer(to: &random) { random in
+      parameters.withUnsafeBufferPointer { p in
+        arena.withUnsafeMutableBufferPointer { a in
+          let base = a.baseAddress!
+          var input = UnsafePointer(base + inputOffset)
+          for step in steps {
+            step.layer.run(
+              ForwardPass(
+                batch: batch, input: input, output: base + step.output,
+                parameters: p.baseAddress! + step.parameters, scratch: base + step.scratch,
+                workspace: base + workspaceOffset, mode: mode, random: random, threads: threads))
+            input = UnsafePointer(base + step.output)
           }
-          input = UnsafePointer(output)
         }
       }
     }
@@ -241,42 +233,30 @@ public struct Network<T: Scalar>: Sendable {
   @discardableResult
   public mutating func loss(_ loss: Loss, batch: Int, backward: Bool) -> T {
     let steps = steps
-    let (inputOffset, targetOffset, workspaceOffset) =
-      (self.inputOffset, self.targetOffset, self.workspaceOffset)
+    let (inputOffset, targetOffset, workspaceOffset, threads) =
+      (self.inputOffset, self.targetOffset, self.workspaceOffset, threads)
     let width = outputWidth
     return parameters.withUnsafeBufferPointer { p in
       gradients.withUnsafeMutableBufferPointer { g in
         arena.withUnsafeMutableBufferPointer { a in
           let base = a.baseAddress!
-          guard let last = steps.last else { return 0 }
+          let last = steps[steps.count - 1]
           let value = loss.evaluate(
             outputs: base + last.output, targets: base + targetOffset, batch: batch,
             width: width, gradient: backward ? base + last.delta : nil)
           guard backward else { return value }
-          let parameters = p.baseAddress!
-          let gradients = g.baseAddress!
           for index in steps.indices.reversed() {
             let step = steps[index]
-            let input = UnsafePointer(base + (index == 0 ? inputOffset : steps[index - 1].output))
-            let output = UnsafePointer(base + step.output)
-            let dOutput = UnsafePointer(base + step.delta)
-            let dInput = index == 0 ? nil : base + steps[index - 1].delta
-            let count = batch * step.outputWidth
-            switch step.layer {
-            case .dense(let units):
-              Dense.backward(
-                input: input, weight: parameters + step.weight, dOutput: dOutput,
-                dWeight: gradients + step.weight, dBias: gradients + step.bias, dInput: dInput,
-                batch: batch, inputWidth: step.inputWidth, units: units,
-                workspace: base + workspaceOffset)
-            case .activation(let activation):
-              if let dInput { activation.backward(input, output, dOutput, dInput, count: count) }
-            case .dropout:
-              if let dInput {
-                Dropout.applyMask(
-                  input: dOutput, output: dInput, mask: base + step.mask, count: count)
-              }
-            }
+            step.layer.run(
+              BackwardPass(
+                batch: batch,
+                input: UnsafePointer(base + (index == 0 ? inputOffset : steps[index - 1].output)),
+                output: UnsafePointer(base + step.output),
+                dOutput: UnsafePointer(base + step.delta),
+                dInput: index == 0 ? nil : base + steps[index - 1].delta, accumulate: false,
+                parameters: p.baseAddress! + step.parameters,
+                gradients: g.baseAddress! + step.parameters, scratch: base + step.scratch,
+                workspace: base + workspaceOffset, threads: threads))
           }
           return value
         }
@@ -292,6 +272,29 @@ public struct Network<T: Scalar>: Sendable {
       sums.add(
         loss: loss, meanLoss: value, outputs: a.baseAddress! + outputOffset,
         targets: a.baseAddress! + targetOffset, batch: batch, width: width)
+    }
+  }
+}
+
+extension PlannedLayer {
+  /// Calls the pass of this network's precision.
+  @inline(__always)
+  func run<T: Scalar>(_ pass: ForwardPass<T>) {
+    if T.self == Float.self {
+      forward(unsafeBitCast(pass, to: ForwardPass<Float>.self))
+    } else {
+      precondition(T.self == Double.self, "the engine computes in Float or Double")
+      forward(unsafeBitCast(pass, to: ForwardPass<Double>.self))
+    }
+  }
+
+  @inline(__always)
+  func run<T: Scalar>(_ pass: BackwardPass<T>) {
+    if T.self == Float.self {
+      backward(unsafeBitCast(pass, to: BackwardPass<Float>.self))
+    } else {
+      precondition(T.self == Double.self, "the engine computes in Float or Double")
+      backward(unsafeBitCast(pass, to: BackwardPass<Double>.self))
     }
   }
 }

@@ -15,6 +15,7 @@ extension GradientCheck {
     let settings = run.configuration.training
     let results = GradientCheck.run(
       spec: settings.model, loss: settings.loss, inputWidth: data.featureCount,
+      inputShape: data.exampleShape,
       inputs: data.features.prefix(count * data.featureCount).map(Double.init),
       targets: data.targets.prefix(count * data.targetWidth).map(Double.init),
       seed: settings.seed)

@@ -5,6 +5,9 @@ struct TrainingRun {
   let spec: RunSpec
   let data: PreparedData
   var stop: StopRequest?
+  /// Threads the run's matrix products may use: the cores a sweep of fewer runs than jobs
+  /// leaves idle.
+  var threads = 1
 
   /// Trains, evaluating after every epoch, until the last epoch, early stopping, or divergence.
   ///
@@ -17,7 +20,8 @@ struct TrainingRun {
     let start = clock.now
     var trainer = Trainer(
       settings: configuration.trainingSettings(trainingRows: training.rows),
-      featureCount: training.featureCount, trainingRows: training.rows)
+      featureCount: training.featureCount, inputShape: training.exampleShape,
+      trainingRows: training.rows, threads: threads)
     if let path = configuration.initFrom {
       var network = trainer.network
       try network.loadSafetensors(

@@ -1,9 +1,10 @@
 import CPUFeatures
+import Dispatch
 import DescentKernelsAVX2
 import DescentKernelsAVX512
 
-/// The one matrix product of the engine: every dense layer calls it for its forward pass, its
-/// weight gradient and its input gradient.
+/// The one matrix product of the engine: dense and convolutional layers call it for their
+/// forward passes, weight gradients and input gradients.
 ///
 /// All matrices are row-major and contiguous. `op(A)` is `m x k` and `op(B)` is `k x n`; a
 /// transposed operand is stored the other way round (`A` as `k x m`, `B` as `n x k`).
@@ -42,15 +43,46 @@ public enum MatrixProduct {
 
   /// Computes `C = op(A) * op(B)`, or `C += op(A) * op(B)` when `accumulate` is true.
   ///
+  /// With `threads` above 1, large products are split by blocks of rows of C, each computed
+  /// whole on one thread: every element still sums over all of k in order, so the result is
+  /// the same bits for any number of threads.
+  ///
   /// - Parameters:
-  ///   - workspace: scratch space of at least `workspaceSize(m:n:k:)` elements.
+  ///   - workspace: scratch space of at least `threads * workspaceSize(m:n:k:)` elements.
   /// - Complexity: O(m * n * k).
   @inline(__always)
   public static func multiply<T: Scalar>(
     _ a: UnsafePointer<T>, transposed transposeA: Bool,
     _ b: UnsafePointer<T>, transposed transposeB: Bool,
     into c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int,
-    accumulate: Bool = false, workspace: UnsafeMutablePointer<T>
+    accumulate: Bool = false, workspace: UnsafeMutablePointer<T>, threads: Int = 1
+  ) {
+    let lda = transposeA ? m : k
+    // Rows per thread, whole tiles of six; a split pays only when each part is sizable.
+    let parts = min(threads, m / (2 * 6))
+    guard parts > 1, m * n * k >= 1 << 18 else {
+      block(a, transposeA, b, transposeB, c, rows: m, n, k, lda, accumulate, workspace)
+      return
+    }
+    let rowsPerPart = (m / parts + 5) / 6 * 6
+    let stride = workspaceSize(m: m, n: n, k: k)
+    let (sa, sb, sc, sw) = (SendablePointer(a), SendablePointer(b), SendableMutablePointer(c), SendableMutablePointer(workspace))
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      let first = part * rowsPerPart
+      let rows = part == parts - 1 ? m - first : min(rowsPerPart, m - first)
+      guard rows > 0 else { return }
+      block(
+        sa.pointer + (transposeA ? first : first * k), transposeA, sb.pointer, transposeB,
+        sc.pointer + first * n, rows: rows, n, k, lda, accumulate, sw.pointer + part * stride)
+    }
+  }
+
+  /// `rows` rows of a product whose A rows (or, transposed, k steps) are `lda` apart.
+  @inline(__always)
+  static func block<T: Scalar>(
+    _ a: UnsafePointer<T>, _ transposeA: Bool, _ b: UnsafePointer<T>, _ transposeB: Bool,
+    _ c: UnsafeMutablePointer<T>, rows m: Int, _ n: Int, _ k: Int, _ lda: Int,
+    _ accumulate: Bool, _ workspace: UnsafeMutablePointer<T>
   ) {
     if T.self == Float.self && kernel != .portable {
       let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
@@ -59,16 +91,18 @@ public enum MatrixProduct {
       let w = UnsafeMutableRawPointer(workspace).assumingMemoryBound(to: Float.self)
       switch kernel {
       case .avx512:
-        DescentKernelsAVX512.packedProduct(a, transposeA, b, transposeB, c, m, n, k, accumulate, w)
+        DescentKernelsAVX512.packedProduct(
+          a, transposeA, b, transposeB, c, m, n, k, lda, accumulate, w)
       case .avx2:
-        DescentKernelsAVX2.packedProduct(a, transposeA, b, transposeB, c, m, n, k, accumulate, w)
+        DescentKernelsAVX2.packedProduct(
+          a, transposeA, b, transposeB, c, m, n, k, lda, accumulate, w)
       case .portable:
         break
       }
       return
     }
     portableMultiply(
-      a, transposed: transposeA, b, transposed: transposeB, into: c, m: m, n: n, k: k,
+      a, transposed: transposeA, b, transposed: transposeB, into: c, m: m, n: n, k: k, lda: lda,
       accumulate: accumulate, workspace: workspace)
   }
 
@@ -76,9 +110,10 @@ public enum MatrixProduct {
   static func portableMultiply<T: Scalar>(
     _ a: UnsafePointer<T>, transposed transposeA: Bool,
     _ b: UnsafePointer<T>, transposed transposeB: Bool,
-    into c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int,
+    into c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int, lda: Int? = nil,
     accumulate: Bool, workspace: UnsafeMutablePointer<T>
   ) {
+    let lda = lda ?? (transposeA ? m : k)
     var b = b
     if transposeB {
       // Lay B out as k x n so that the inner loop runs along contiguous rows of B and C.
@@ -89,7 +124,7 @@ public enum MatrixProduct {
     for i in 0..<m {
       let cRow = c + i * n
       for p in 0..<k {
-        let aip = transposeA ? a[p * m + i] : a[i * k + p]
+        let aip = transposeA ? a[p * lda + i] : a[i * lda + p]
         let bRow = b + p * n
         for j in 0..<n { cRow[j].addProduct(aip, bRow[j]) }
       }
@@ -111,4 +146,15 @@ public enum MatrixProduct {
       }
     }
   }
+}
+
+/// A pointer handed to the threads of one product, each of which reads or writes its own part.
+struct SendablePointer<T>: @unchecked Sendable {
+  let pointer: UnsafePointer<T>
+  init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
+}
+
+struct SendableMutablePointer<T>: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<T>
+  init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

@@ -30,13 +30,15 @@ public enum GradientCheck {
   ///     `h ~ 1e-5`. With 1e-6, rounding alone reaches 1e-6 relative on the small gradients of
   ///     a deep network.
   public static func run(
-    spec: ModelSpec, loss: Loss, inputWidth: Int, inputs: [Double], targets: [Double],
-    parameters: [Double]? = nil, seed: UInt64 = 0, step h: Double = 1e-5
+    spec: ModelSpec, loss: Loss, inputWidth: Int, inputShape: TensorShape? = nil,
+    inputs: [Double], targets: [Double], parameters: [Double]? = nil, seed: UInt64 = 0,
+    step h: Double = 1e-5
   ) -> [Result] {
     let rows = inputs.count / inputWidth
     var initRandom = RandomGenerator(seed: seed, stream: .initialization)
     var network = Network<Double>(
-      spec: spec, inputWidth: inputWidth, batchCapacity: rows, random: &initRandom)
+      spec: spec, inputShape: inputShape ?? .flat(inputWidth), batchCapacity: rows,
+      random: &initRandom)
     if let parameters { network.setStateDictValues(parameters) }
     network.withBatchBuffers { x, y in
       x.update(from: inputs, count: inputs.count)

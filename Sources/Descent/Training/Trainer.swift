@@ -35,14 +35,21 @@ public struct Trainer: Sendable {
 
   /// Builds the network for `settings` and data of `featureCount` features and `rows` training
   /// examples, drawing its initial weights from the run's seed.
-  public init(settings: TrainingSettings, featureCount: Int, trainingRows rows: Int) {
+  ///
+  /// - Parameters:
+  ///   - inputShape: the shape of one example; flat by default.
+  ///   - threads: threads the network's matrix products may use (the same bits for any).
+  public init(
+    settings: TrainingSettings, featureCount: Int, inputShape: TensorShape? = nil,
+    trainingRows rows: Int, threads: Int = 1
+  ) {
     precondition(settings.batchSize > 0 && rows > 0, "a run needs a batch size and examples")
     self.settings = settings
     var initRandom = RandomGenerator(seed: settings.seed, stream: .initialization)
     let capacity = min(settings.batchSize, rows)
     network = Network(
-      spec: settings.model, inputWidth: featureCount, batchCapacity: max(capacity, 1),
-      random: &initRandom)
+      spec: settings.model, inputShape: inputShape ?? .flat(featureCount),
+      batchCapacity: max(capacity, 1), threads: threads, random: &initRandom)
     optimizer = settings.optimizer.makeOptimizer(parameterCount: network.parameters.count)
     schedule = LearningRateSchedule(
       settings: settings.schedule, baseRate: settings.optimizer.learningRate,

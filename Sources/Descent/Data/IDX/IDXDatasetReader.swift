@@ -51,7 +51,8 @@ public struct IDXDatasetReader: Sendable {
       largest = max(largest, test.labels.max() ?? 0)
     }
     return DataShape(
-      featureCount: training.images.itemSize, classNames: try classNames(largest: largest))
+      featureCount: training.images.itemSize, classNames: try classNames(largest: largest),
+      exampleShape: training.images.exampleShape)
   }
 
   /// The training set and the test set, when the source has one.
@@ -73,7 +74,7 @@ public struct IDXDatasetReader: Sendable {
       Dataset(
         features: part.pixels, targets: part.labels.map(Float.init),
         featureCount: part.images.itemSize, targetWidth: 1, featureNames: featureNames,
-        classNames: classes)
+        classNames: classes, exampleShape: part.images.exampleShape)
     }
     return (dataset(training), test.map(dataset))
   }

@@ -20,6 +20,16 @@ struct IDXHeader: Sendable, Hashable {
   var count: Int { dimensions[0] }
   /// The values of one item: the product of the other dimensions.
   var itemSize: Int { dimensions.dropFirst().reduce(1, *) }
+  /// The shape of one item as the network sees it: a `rows x columns` image is `[1, rows,
+  /// columns]` (one channel), `channels x rows x columns` stays as it is, a vector is flat.
+  var exampleShape: TensorShape {
+    let item = Array(dimensions.dropFirst())
+    switch item.count {
+    case 2: return .image(channels: 1, height: item[0], width: item[1])
+    case 3: return TensorShape(item)
+    default: return .flat(itemSize)
+    }
+  }
   /// The number of values in the file.
   var valueCount: Int { count * itemSize }
 

@@ -1,0 +1,158 @@
+/// How one kind of layer is written in an experiment file: the key that names it (its value is
+/// the kind's main size, `{conv2d: 32, ...}`), the other keys it takes, and how an entry becomes
+/// the kind. Adding a kind of layer adds one schema to `LayerSchema.all`.
+struct LayerSchema: Sendable {
+  /// The key that names the kind.
+  var name: String
+  /// The other keys an entry of this kind takes, in the order `config.yaml` writes them.
+  var options: [String] = []
+  /// Whether the entry takes `activation:`, the activation layer after it.
+  var takesActivation = false
+  /// Whether the kind has no size and is written bare: `- flatten`.
+  var bare = false
+  /// Reads the kind from its entry, reporting each problem; `nil` when there is one.
+  var decode: @Sendable (inout ConfigReader, LayerEntry) -> (any LayerKind)?
+}
+
+/// One entry of `model.layers` as a schema reads it.
+struct LayerEntry {
+  /// The entry's dotted path, `model.layers.3`.
+  var path: String
+  /// The value of the kind's key; null for a bare kind.
+  var value: SourceNode
+  /// The entry's keys, checked against the schema's.
+  var fields: Fields
+
+  /// The dotted key of the kind's value, `model.layers.3.conv2d`.
+  var key: String { path + "." + name }
+  var name: String
+
+  /// The value of `option` and its dotted key, if given.
+  func option(_ option: String) -> (node: SourceNode, key: String)? {
+    fields[option].map { ($0, fields.path(of: option)) }
+  }
+}
+
+extension LayerSchema {
+  /// Every kind of layer, in the order messages list them.
+  static let all: [LayerSchema] = [
+    dense, conv2d, maxPool2d, avgPool2d, globalAvgPool2d, flatten, dropout,
+  ]
+
+  static func named(_ name: String) -> LayerSchema? { all.first { $0.name == name } }
+
+  static let dense = LayerSchema(name: "dense", options: ["bias"], takesActivation: true) {
+    reader, entry in
+    let units = reader.integer(entry.value, key: entry.key, .positive)
+    var bias = true
+    if let (node, key) = entry.option("bias") { bias = reader.boolean(node, key: key) ?? bias }
+    return units.map { Dense(units: $0, bias: bias) }
+  }
+
+  static let conv2d = LayerSchema(
+    name: "conv2d", options: ["kernel", "stride", "padding", "dilation", "groups", "bias"],
+    takesActivation: true
+  ) { reader, entry in
+    let count = reader.problems.count
+    let channels = reader.integer(entry.value, key: entry.key, .positive)
+    var layer = Conv2d(outChannels: channels ?? 1, kernel: Pair(1))
+    if let (node, key) = entry.option("kernel") {
+      layer.kernel = reader.pair(node, key: key, .positive) ?? layer.kernel
+    } else {
+      reader.report(
+        entry.fields.location, key: entry.fields.path(of: "kernel"),
+        "missing required key; expected the kernel size, an integer >= 1 or [height, width]")
+    }
+    if let (node, key) = entry.option("stride") {
+      layer.stride = reader.pair(node, key: key, .positive) ?? layer.stride
+    }
+    if let (node, key) = entry.option("dilation") {
+      layer.dilation = reader.pair(node, key: key, .positive) ?? layer.dilation
+    }
+    if let (node, key) = entry.option("padding") {
+      if let text = node.scalarText, ["same", "valid"].contains(text) {
+        layer.padding = text == "same" ? .same : .explicit(Pair(0))
+        if text == "same", layer.stride != Pair(1) {
+          reader.report(
+            node, key: key,
+            "same padding needs stride 1, found stride \(layer.stride.resolvedText); give the padding as an integer or [height, width]"
+          )
+        }
+      } else if let pair = reader.pair(
+        node, key: key, .nonNegative, alternatives: ", same or valid")
+      {
+        layer.padding = .explicit(pair)
+      }
+    }
+    if let (node, key) = entry.option("groups") {
+      layer.groups = reader.integer(node, key: key, .positive) ?? layer.groups
+      if let channels, channels % layer.groups != 0 {
+        reader.report(
+          node, key: key,
+          "groups \(layer.groups) does not divide the \(channels) output channels; expected a divisor of \(channels)"
+        )
+      }
+    }
+    if let (node, key) = entry.option("bias") {
+      layer.bias = reader.boolean(node, key: key) ?? layer.bias
+    }
+    return reader.problems.count == count ? layer : nil
+  }
+
+  static let maxPool2d = pooling("max_pool2d") { MaxPool2d(window: $0) }
+  static let avgPool2d = pooling("avg_pool2d") { AvgPool2d(window: $0) }
+
+  /// `{max_pool2d: 2, stride: 2, padding: 0}`: the kernel, then a stride that defaults to it.
+  private static func pooling(
+    _ name: String, _ make: @escaping @Sendable (PoolingWindow) -> any LayerKind
+  ) -> LayerSchema {
+    LayerSchema(name: name, options: ["stride", "padding"]) { reader, entry in
+      let count = reader.problems.count
+      let kernel = reader.pair(entry.value, key: entry.key, .positive) ?? Pair(1)
+      var window = PoolingWindow(kernel: kernel, stride: kernel, padding: Pair(0))
+      if let (node, key) = entry.option("stride") {
+        window.stride = reader.pair(node, key: key, .positive) ?? window.stride
+      }
+      if let (node, key) = entry.option("padding") {
+        window.padding = reader.pair(node, key: key, .nonNegative) ?? window.padding
+      }
+      return reader.problems.count == count ? make(window) : nil
+    }
+  }
+
+  static let globalAvgPool2d = LayerSchema(name: "global_avg_pool2d", bare: true) { _, _ in
+    GlobalAvgPool2d()
+  }
+
+  static let flatten = LayerSchema(name: "flatten", bare: true) { _, _ in Flatten() }
+
+  static let dropout = LayerSchema(name: "dropout") { reader, entry in
+    reader.number(entry.value, key: entry.key, .fraction).map { Dropout(rate: $0) }
+  }
+}
+
+extension ConfigReader {
+  /// One integer for both axes, or `[height, width]`.
+  mutating func pair(
+    _ node: SourceNode, key: String, _ rule: IntegerRule, alternatives: String = ""
+  ) -> Pair? {
+    if let items = node.items {
+      guard items.count == 2 else {
+        report(
+          node, key: key,
+          "expected \(rule.description) or a list [height, width] of them\(alternatives), found a list of \(items.count) values"
+        )
+        return nil
+      }
+      let height = integer(items[0], key: key + ".0", rule)
+      let width = integer(items[1], key: key + ".1", rule)
+      guard let height, let width else { return nil }
+      return Pair(height, width)
+    }
+    guard node.scalarText != nil, !node.isNull else {
+      mismatch(node, key: key, expected: "\(rule.description) or a list [height, width] of them\(alternatives)")
+      return nil
+    }
+    return integer(node, key: key, rule).map { Pair($0) }
+  }
+}

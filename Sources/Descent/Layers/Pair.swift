@@ -1,0 +1,26 @@
+/// A setting given per spatial axis, `[height, width]`; one integer stands for both.
+struct Pair: Sendable, Hashable {
+  var height: Int
+  var width: Int
+
+  init(_ height: Int, _ width: Int) {
+    self.height = height
+    self.width = width
+  }
+
+  init(_ both: Int) { self.init(both, both) }
+
+  /// `[3, 3]`, as `config.yaml` writes it.
+  var resolvedText: String { "[\(height), \(width)]" }
+}
+
+/// The size of a convolution's or pooling's output along one axis,
+/// `floor((in + padding - dilation * (kernel - 1) - 1) / stride) + 1`, with `padding` the total
+/// on both sides; 0 or less when the kernel does not fit.
+func slidingOutputSize(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int = 1)
+  -> Int
+{
+  let span = dilation * (kernel - 1) + 1
+  let room = input + padding - span
+  return room < 0 ? 0 : room / stride + 1
+}
