@@ -5,10 +5,14 @@ import PackageDescription
 // the CPU's features (docs/performance.md). On other architectures they build for the host.
 #if arch(x86_64)
 let avx512: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"])]
-let avx2: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+// AVX2 has 16 vector registers: its tile is 6 x 16 floats (DESCENT_VECTOR8), where AVX-512's
+// is 6 x 32; 128-bit NEON takes the 6 x 16 tile too.
+let avx2: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"]), .define("DESCENT_VECTOR8"),
+]
 #else
-let avx512: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
-let avx2: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let avx512: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"]), .define("DESCENT_VECTOR8")]
+let avx2: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"]), .define("DESCENT_VECTOR8")]
 #endif
 
 let package = Package(

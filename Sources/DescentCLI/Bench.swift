@@ -6,8 +6,9 @@ struct Bench: ParsableCommand {
     abstract: "Measure the matrix product on the layer shapes of the reference workloads.",
     discussion: """
       Prints the median GFLOP/s of the forward, weight-gradient and input-gradient products of \
-      each dense layer of W1 (64-128-10) and W2 (784-256-128-10). Whole workloads are timed \
-      with bench/run.sh; docs/performance.md has the figures.
+      each dense layer of W1 (64-128-10) and W2 (784-256-128-10), and of the two convolutions \
+      of W3 (1->32 and 32->64 channels, 3x3, on 28x28 and 14x14 images). Whole workloads are \
+      timed with bench/run.sh; docs/performance.md has the figures.
       """)
 
   @Option(help: "Batch sizes to measure.")
@@ -36,6 +37,17 @@ struct Bench: ParsableCommand {
           print("\(label)  \(figure)  \(shape.role)")
         }
       }
+    }
+    // Convolutions run their products image by image (Conv2d), whatever the batch.
+    let convolutions = [
+      MatrixProductBenchmark.convolution(
+        "conv 1->32 3x3 28x28", positions: 784, patch: 9, outputs: 32),
+      MatrixProductBenchmark.convolution(
+        "conv 32->64 3x3 14x14", positions: 196, patch: 288, outputs: 64),
+    ]
+    for shape in convolutions.joined() {
+      let rate = MatrixProductBenchmark.gigaflops(shape, repetitions: repetitions)
+      print("\(shape.description.padding(20))  \(String(format: "%7.1f", rate))  \(shape.role)")
     }
   }
 }

@@ -6,17 +6,29 @@
 // per k, in increasing k order, whatever the vector width. Both builds and the portable loop in
 // Descent's MatrixProduct therefore compute the same bits.
 
+/// The vector of the build: 16 floats for AVX-512, 8 for AVX2 and for 128-bit NEON, so that a
+/// tile's twelve accumulators fit the registers (16 ymm on AVX2; 32 q registers on arm64).
+#if DESCENT_VECTOR8
+typealias Vector = SIMD8<Float>
+#else
+typealias Vector = SIMD16<Float>
+#endif
+
 /// Rows of A per micro-kernel tile.
 public let tileRows = 6
-/// Columns of B per micro-kernel tile: two 16-float vectors.
-public let tileColumns = 32
-/// Columns of the narrow tile used for a last panel of at most 16 columns.
-let halfTileColumns = 16
+/// Columns of B per micro-kernel tile: two vectors (6x32 on AVX-512, 6x16 on AVX2).
+public let tileColumns = 2 * Vector.scalarCount
+/// Columns of the narrow tile used for a last panel of at most one vector.
+let halfTileColumns = Vector.scalarCount
+/// Values of k per pass over C: a block of B of `depthBlock` rows stays in the L2 cache while
+/// every row block of A goes over it. C is stored between blocks and each element still sums
+/// over k in increasing order, so the blocking changes no bit.
+let depthBlock = 256
 
 /// Scratch floats `packedProduct` needs for an `m x n x k` product.
 public func packedProductWorkspace(m: Int, n: Int, k: Int) -> Int {
-  let panels = (n + tileColumns - 1) / tileColumns
-  return panels * tileColumns * k + tileRows * k + tileRows * tileColumns
+  let panels = (n + 31) / 32
+  return panels * 32 * k + tileRows * k + 2 * tileRows * 32
 }
 
 /// A matrix operand as the micro-kernel reads it: element `(i, p)` of a block of A, or `(p, j)`
@@ -32,38 +44,56 @@ struct Operand {
 /// of A (or, transposed, consecutive values of k) are `lda` apart, so that a block of rows of a
 /// larger product can be computed on its own.
 ///
-/// A 6x32 register-blocked micro-kernel computes each tile of C. It reads A and B where they
-/// are whenever a whole tile's rows and columns exist; only a transposed B (whose columns are
-/// not contiguous) is packed, into panels of 32 columns, and only edge tiles are copied into
-/// zero-padded scratch.
+/// A 6 x 2-vector register-blocked micro-kernel computes each tile of C, over blocks of k. It
+/// reads A and B where they are whenever a whole tile's rows and columns exist; only a
+/// transposed B (whose columns are not contiguous) is packed, into panels of a tile's width,
+/// and only edge tiles are copied into zero-padded scratch.
 public func packedProduct(
   _ a: UnsafePointer<Float>, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ transposeB: Bool,
   _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ lda: Int,
   _ accumulate: Bool, _ workspace: UnsafeMutablePointer<Float>
 ) {
   if !accumulate { c.update(repeating: 0, count: m * n) }
-  guard k > 0 else { return }
+  // op(A)[i, p] is a[i * lda + p], or a[p * lda + i] when A is stored transposed; op(B)[p, j]
+  // is b[p * n + j], or b[j * k + p] when B is stored transposed.
+  var start = 0
+  while start < k {
+    let depth = min(depthBlock, k - start)
+    productBlock(
+      a + (transposeA ? start * lda : start), transposeA, b + (transposeB ? start : start * n),
+      transposeB, c, m, n, depth, lda, transposeB ? k : n, workspace)
+    start += depth
+  }
+}
+
+/// `C += op(A) op(B)` over one block of k of `depth` values; `ldb` is the distance between
+/// rows of B as stored.
+@inline(__always)
+private func productBlock(
+  _ a: UnsafePointer<Float>, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ transposeB: Bool,
+  _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ lda: Int, _ ldb: Int,
+  _ workspace: UnsafeMutablePointer<Float>
+) {
   let panels = (n + tileColumns - 1) / tileColumns
   let packedB = workspace
   let packedA = workspace + panels * tileColumns * k
-  let edge = packedA + tileRows * k  // a 6 x 32 or 12 x 16 tile
+  let edge = packedA + tileRows * k  // a 6 x 2-vector or 12 x 1-vector tile
   let lastColumns = n - (panels - 1) * tileColumns
   let lastPanelWidth = !transposeB && lastColumns <= halfTileColumns ? halfTileColumns : tileColumns
   if transposeB {
-    packTransposedB(b, n: n, k: k, into: packedB)
+    packTransposedB(b, n: n, k: k, ldb: ldb, into: packedB)
   } else if lastColumns < tileColumns {
-    // The last panel is partial: pad it once, for every row block to read; 16 columns wide
-    // when 16 hold it.
-    let last = Operand(base: b + (panels - 1) * tileColumns, rowStride: 1, depthStride: n)
+    // The last panel is partial: pad it once, for every row block to read; one vector wide
+    // when one holds it.
+    let last = Operand(base: b + (panels - 1) * tileColumns, rowStride: 1, depthStride: ldb)
     packB(
       last, columns: lastColumns, width: lastPanelWidth, k: k,
       into: packedB + (panels - 1) * tileColumns * k)
   }
-  // op(A)[i, p] is a[i * lda + p], or a[p * lda + i] when A is stored transposed.
   let aRowStride = transposeA ? 1 : lda
   let aDepthStride = transposeA ? lda : 1
   // A narrow last panel (an output layer of 10 classes, say) is done apart, twelve rows at a
-  // time: a 6 x 16 tile has too few independent sums to keep the FMA units busy.
+  // time: a 6 x 1-vector tile has too few independent sums to keep the FMA units busy.
   let narrowLast = lastColumns <= halfTileColumns
   var narrowRows = 0
   if narrowLast {
@@ -98,12 +128,12 @@ public func packedProduct(
         ? Operand(
           base: packedB + panel * tileColumns * k, rowStride: 1,
           depthStride: panel == panels - 1 ? lastPanelWidth : tileColumns)
-        : Operand(base: b + column, rowStride: 1, depthStride: n)
+        : Operand(base: b + column, rowStride: 1, depthStride: ldb)
       if rows == tileRows && columns == tileColumns {
         microKernel(blockA, panelB, tile, n, k)
       } else if columns <= halfTileColumns {
         // A narrow last panel (an output layer of 10 classes, say): half the work of a full
-        // tile, on the padded panel's first 16 columns.
+        // tile, on the padded panel's first vector.
         copyEdge(tile, n, rows: rows, columns: columns, into: edge, width: halfTileColumns)
         narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
         copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
@@ -141,18 +171,18 @@ private func copyBack(
   for i in 0..<rows { (tile + i * n).update(from: edge + i * width, count: columns) }
 }
 
-/// Packs a transposed B (stored `n x k`) as panels of 32 columns, each `k` rows of 32 floats,
-/// zero-padded past column `n`.
+/// Packs a transposed B (stored `n x ldb`, of which `k` values per row are used) as panels of
+/// a tile's width, each `k` rows, zero-padded past column `n`.
 @inline(__always)
 private func packTransposedB(
-  _ b: UnsafePointer<Float>, n: Int, k: Int, into packed: UnsafeMutablePointer<Float>
+  _ b: UnsafePointer<Float>, n: Int, k: Int, ldb: Int, into packed: UnsafeMutablePointer<Float>
 ) {
   var out = packed
   for column in stride(from: 0, to: n, by: tileColumns) {
     let columns = min(tileColumns, n - column)
     // Column j of op(B) is row j of b: read it contiguously, write it down the panel.
     for j in 0..<columns {
-      let source = b + (column + j) * k
+      let source = b + (column + j) * ldb
       for p in 0..<k { out[p * tileColumns + j] = source[p] }
     }
     if columns < tileColumns {
@@ -189,12 +219,12 @@ private func packA(
   }
 }
 
-/// `C[6 x 32] += A[6 x k] B[k x 32]` with twelve 16-float accumulators held in registers.
+/// `C[6 x 2 vectors] += A[6 x k] B[k x 2 vectors]` with twelve vector accumulators held in
+/// registers.
 @inline(__always)
 private func microKernel(
   _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
 ) {
-  typealias Vector = SIMD16<Float>
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
     UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
   }
@@ -207,18 +237,18 @@ private func microKernel(
   let c3 = c + 3 * ldc
   let c4 = c + 4 * ldc
   let c5 = c + 5 * ldc
-  var r00 = load(c0), r01 = load(c0 + 16)
-  var r10 = load(c1), r11 = load(c1 + 16)
-  var r20 = load(c2), r21 = load(c2 + 16)
-  var r30 = load(c3), r31 = load(c3 + 16)
-  var r40 = load(c4), r41 = load(c4 + 16)
-  var r50 = load(c5), r51 = load(c5 + 16)
+  var r00 = load(c0), r01 = load(c0 + halfTileColumns)
+  var r10 = load(c1), r11 = load(c1 + halfTileColumns)
+  var r20 = load(c2), r21 = load(c2 + halfTileColumns)
+  var r30 = load(c3), r31 = load(c3 + halfTileColumns)
+  var r40 = load(c4), r41 = load(c4 + halfTileColumns)
+  var r50 = load(c5), r51 = load(c5 + halfTileColumns)
   let s = a.rowStride
   var pa = a.base
   var pb = b.base
   for _ in 0..<k {
     let b0 = load(pb)
-    let b1 = load(pb + 16)
+    let b1 = load(pb + halfTileColumns)
     var x = Vector(repeating: pa[0])
     r00.addProduct(x, b0); r01.addProduct(x, b1)
     x = Vector(repeating: pa[s])
@@ -234,20 +264,19 @@ private func microKernel(
     pa += a.depthStride
     pb += b.depthStride
   }
-  store(r00, c0); store(r01, c0 + 16)
-  store(r10, c1); store(r11, c1 + 16)
-  store(r20, c2); store(r21, c2 + 16)
-  store(r30, c3); store(r31, c3 + 16)
-  store(r40, c4); store(r41, c4 + 16)
-  store(r50, c5); store(r51, c5 + 16)
+  store(r00, c0); store(r01, c0 + halfTileColumns)
+  store(r10, c1); store(r11, c1 + halfTileColumns)
+  store(r20, c2); store(r21, c2 + halfTileColumns)
+  store(r30, c3); store(r31, c3 + halfTileColumns)
+  store(r40, c4); store(r41, c4 + halfTileColumns)
+  store(r50, c5); store(r51, c5 + halfTileColumns)
 }
 
-/// `C[6 x 16] += A[6 x k] B[k x 16]`, on the first 16 columns of a panel.
+/// `C[6 x 1 vector] += A[6 x k] B[k x 1 vector]`, on the first vector of a panel.
 @inline(__always)
 private func narrowMicroKernel(
   _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
 ) {
-  typealias Vector = SIMD16<Float>
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
     UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
   }
@@ -282,12 +311,11 @@ private func narrowMicroKernel(
   store(r5, c + 5 * ldc)
 }
 
-/// `C[12 x 16] += A[12 x k] B[k x 16]`: twelve accumulators, for narrow panels.
+/// `C[12 x 1 vector] += A[12 x k] B[k x 1 vector]`: twelve accumulators, for narrow panels.
 @inline(__always)
 private func tallNarrowMicroKernel(
   _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
 ) {
-  typealias Vector = SIMD16<Float>
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
     UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
   }

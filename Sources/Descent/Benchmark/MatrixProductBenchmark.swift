@@ -36,6 +36,26 @@ public enum MatrixProductBenchmark {
     }
   }
 
+  /// The three products of a convolution on one image, as `Conv2d` makes them over its
+  /// unfolded patches (one group): `positions` outputs, patches of `patch` values, `outputs`
+  /// channels. The forward pass (`W cols`), the weight gradient (`dY cols^T`) and the patch
+  /// gradient (`W^T dY`).
+  public static func convolution(
+    _ name: String, positions: Int, patch: Int, outputs: Int
+  ) -> [Shape] {
+    [
+      Shape(
+        m: outputs, n: positions, k: patch, transposeA: false, transposeB: false,
+        role: "\(name) forward"),
+      Shape(
+        m: outputs, n: patch, k: positions, transposeA: false, transposeB: true,
+        role: "\(name) weight gradient"),
+      Shape(
+        m: patch, n: positions, k: outputs, transposeA: true, transposeB: false,
+        role: "\(name) input gradient"),
+    ]
+  }
+
   /// The median throughput of `repetitions` timed batches of products, in GFLOP/s
   /// (`2 m n k` floating-point operations per product).
   public static func gigaflops(_ shape: Shape, repetitions: Int = 9) -> Double {

@@ -79,11 +79,15 @@ struct Conv2d: LayerKind {
 
   /// The passes, as matrix products over unfolded patches (im2col).
   ///
-  /// For each group the batch's patches are unfolded into `cols`, one row per output position
-  /// (`batch * P` rows of `K = (C / G) * kh * kw`), kept for the backward pass. Then
-  /// `Y[batch * P, O / G] = cols * W^T` gives the outputs channel-last, and they are laid out
-  /// as `[O, Ho, Wo]` per example. Backward, with `dY` channel-last: `dW = dY^T cols`,
-  /// `dcols = dY W`, folded back onto the input (col2im).
+  /// For each example and group the patches are unfolded into `cols`, `K = (C / G) * kh * kw`
+  /// rows of one value per output position (`P = Ho * Wo`), kept for the backward pass. The
+  /// output is then one product, `Y[O / G, P] = W[O / G, K] cols[K, P]`, written in place in
+  /// `[O, Ho, Wo]`. Backward: `dW = sum over examples of dY cols^T`, `dcols = W^T dY`, folded
+  /// back onto the input (col2im).
+  ///
+  /// Examples are split across threads; the weight gradient, which sums over examples, is split
+  /// by its rows instead, so that each of its values adds the examples up in order whatever the
+  /// number of threads.
   struct Planned: PlannedLayer {
     let inputShape: TensorShape
     let outputShape: TensorShape
@@ -116,19 +120,18 @@ struct Conv2d: LayerKind {
       ]
     }
 
-    /// The patches of every group, then one group's channel-last outputs or their gradient.
-    func scratchCount(batch: Int) -> Int {
-      batch * positions * (patch * groups + groupOutputs)
+    /// The patches of every example and group.
+    func scratchCount(batch: Int) -> Int { batch * groups * patch * positions }
+
+    /// One product's scratch per thread.
+    var productWorkspace: Int {
+      max(
+        MatrixProduct.workspaceSize(m: groupOutputs, n: positions, k: patch),  // forward
+        MatrixProduct.workspaceSize(m: groupOutputs, n: patch, k: positions),  // weight gradient
+        MatrixProduct.workspaceSize(m: patch, n: positions, k: groupOutputs))  // patch gradient
     }
 
-    func workspaceCount(batch: Int, threads: Int) -> Int {
-      let rows = batch * positions
-      return threads
-        * max(
-          MatrixProduct.workspaceSize(m: rows, n: groupOutputs, k: patch),  // forward
-          MatrixProduct.workspaceSize(m: groupOutputs, n: patch, k: rows),  // weight gradient
-          MatrixProduct.workspaceSize(m: rows, n: patch, k: groupOutputs))  // patch gradient
-    }
+    func workspaceCount(batch: Int, threads: Int) -> Int { threads * productWorkspace }
 
     func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
     func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }
@@ -137,134 +140,153 @@ struct Conv2d: LayerKind {
 
     @inline(__always)
     func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
-      let rows = pass.batch * positions
-      let (og, k) = (groupOutputs, patch)
-      let channelLast = pass.scratch + rows * k * groups
-      for group in 0..<groups {
-        let cols = pass.scratch + group * rows * k
-        unfold(pass.input, batch: pass.batch, group: group, into: cols)
-        let weight = pass.parameters + group * og * k
-        if bias {
-          let b = pass.parameters + outputShape.channels * k + group * og
-          for row in 0..<rows { (channelLast + row * og).update(from: b, count: og) }
-        }
-        MatrixProduct.multiply(
-          UnsafePointer(cols), transposed: false, weight, transposed: true, into: channelLast,
-          m: rows, n: og, k: k, accumulate: bias, workspace: pass.workspace,
-          threads: pass.threads)
-        // [batch, P, O/G] -> the group's channels of [batch, O, P].
-        for example in 0..<pass.batch {
-          MatrixProduct.transpose(
-            channelLast + example * positions * og, rows: positions, columns: og,
-            into: pass.output + (example * outputShape.channels + group * og) * positions)
+      let (og, k, p) = (groupOutputs, patch, positions)
+      let workspace = productWorkspace
+      Parallel.forEachPart(count: pass.batch, threads: pass.threads) { part, examples in
+        for example in examples {
+          for group in 0..<groups {
+            let cols = pass.scratch + (example * groups + group) * k * p
+            unfold(pass.input + example * inputShape.count, group: group, into: cols)
+            let output = pass.output + (example * outputShape.channels + group * og) * p
+            if bias {
+              let b = pass.parameters + outputShape.channels * k + group * og
+              for o in 0..<og { (output + o * p).update(repeating: b[o], count: p) }
+            }
+            MatrixProduct.multiply(
+              pass.parameters + group * og * k, transposed: false, UnsafePointer(cols),
+              transposed: false, into: output, m: og, n: p, k: k, accumulate: bias,
+              workspace: pass.workspace + part * workspace)
+          }
         }
       }
     }
 
     @inline(__always)
     func backwardPass<T: Scalar>(_ pass: BackwardPass<T>) {
-      let rows = pass.batch * positions
-      let (og, k) = (groupOutputs, patch)
-      let channelLast = pass.scratch + rows * k * groups
-      if let dInput = pass.dInput, !pass.accumulate {
-        dInput.update(repeating: 0, count: pass.batch * inputShape.count)
-      }
+      let (og, k, p) = (groupOutputs, patch, positions)
+      let (channels, batch) = (outputShape.channels, pass.batch)
+      let workspace = productWorkspace
+      // dW[o, :] = sum over examples, in order, of dY[o, :] cols^T: split by rows o.
       for group in 0..<groups {
-        // The group's channels of dL/dY, channel-last: [batch, P, O/G].
-        for example in 0..<pass.batch {
-          MatrixProduct.transpose(
-            pass.dOutput + (example * outputShape.channels + group * og) * positions,
-            rows: og, columns: positions, into: channelLast + example * positions * og)
-        }
-        let cols = pass.scratch + group * rows * k
-        MatrixProduct.multiply(
-          UnsafePointer(channelLast), transposed: true, UnsafePointer(cols), transposed: false,
-          into: pass.gradients + group * og * k, m: og, n: k, k: rows,
-          workspace: pass.workspace, threads: pass.threads)
-        if bias {
-          let dBias = pass.gradients + outputShape.channels * k + group * og
-          dBias.update(repeating: 0, count: og)
-          for row in 0..<rows {
-            let dRow = channelLast + row * og
-            for o in 0..<og { dBias[o] += dRow[o] }
+        Parallel.forEachPart(count: og, threads: pass.threads) { part, rows in
+          for example in 0..<batch {
+            MatrixProduct.multiply(
+              pass.dOutput + (example * channels + group * og + rows.lowerBound) * p,
+              transposed: false,
+              UnsafePointer(pass.scratch + (example * groups + group) * k * p), transposed: true,
+              into: pass.gradients + (group * og + rows.lowerBound) * k, m: rows.count, n: k,
+              k: p, accumulate: example > 0, workspace: pass.workspace + part * workspace)
           }
         }
-        guard let dInput = pass.dInput else { continue }
-        // The patches are not needed again this step: their gradient takes their place.
-        MatrixProduct.multiply(
-          UnsafePointer(channelLast), transposed: false, pass.parameters + group * og * k,
-          transposed: false, into: cols, m: rows, n: k, k: og, workspace: pass.workspace,
-          threads: pass.threads)
-        fold(UnsafePointer(cols), batch: pass.batch, group: group, into: dInput)
+      }
+      if bias {
+        let dBias = pass.gradients + channels * k
+        dBias.update(repeating: 0, count: channels)
+        for example in 0..<batch {
+          for o in 0..<channels {
+            let dRow = pass.dOutput + (example * channels + o) * p
+            var sum = dBias[o]
+            for i in 0..<p { sum += dRow[i] }
+            dBias[o] = sum
+          }
+        }
+      }
+      guard let dInput = pass.dInput else { return }
+      Parallel.forEachPart(count: batch, threads: pass.threads) { part, examples in
+        for example in examples {
+          let dIn = dInput + example * inputShape.count
+          if !pass.accumulate { dIn.update(repeating: 0, count: inputShape.count) }
+          for group in 0..<groups {
+            // The patches are not needed again this step: their gradient takes their place.
+            let cols = pass.scratch + (example * groups + group) * k * p
+            MatrixProduct.multiply(
+              pass.parameters + group * og * k, transposed: true,
+              pass.dOutput + (example * channels + group * og) * p, transposed: false,
+              into: cols, m: k, n: p, k: og, workspace: pass.workspace + part * workspace)
+            fold(UnsafePointer(cols), group: group, into: dIn)
+          }
+        }
       }
     }
 
-    /// Writes the patches of `group` for every output position of the batch: row
-    /// `example * P + position`, column `(channel * kh + i) * kw + j`, zero where the patch
-    /// reaches into the padding.
+    /// The output columns `ox` whose input column `ox * stride - padding + offset` lies inside
+    /// the image.
     @inline(__always)
-    func unfold<T: Scalar>(
-      _ input: UnsafePointer<T>, batch: Int, group: Int, into cols: UnsafeMutablePointer<T>
-    ) {
+    func inside(offset: Int, stride s: Int, padding: Int, input: Int, output: Int) -> Range<Int> {
+      // ox * s + shift in [0, input), shift = offset - padding.
+      let shift = offset - padding
+      let first = shift >= 0 ? 0 : (-shift + s - 1) / s
+      let last = input - 1 - shift < 0 ? -1 : (input - 1 - shift) / s
+      let end = min(output, last + 1)
+      return first < end ? first..<end : 0..<0
+    }
+
+    /// Writes the patches of one example's `group`: row `(channel * kh + i) * kw + j` holds,
+    /// for each output position, the input value that kernel tap reads, zero in the padding.
+    @inline(__always)
+    func unfold<T: Scalar>(_ input: UnsafePointer<T>, group: Int, into cols: UnsafeMutablePointer<T>) {
       let (h, w) = (inputShape.height, inputShape.width)
-      let (kh, kw) = (kernel.height, kernel.width)
+      let (oh, ow) = (outputShape.height, outputShape.width)
+      let (sh, sw) = (stride.height, stride.width)
       var out = cols
-      for example in 0..<batch {
-        let planes = input + (example * inputShape.channels + group * groupInputs) * h * w
-        for oy in 0..<outputShape.height {
-          for ox in 0..<outputShape.width {
-            let top = oy * stride.height - padding.height
-            let left = ox * stride.width - padding.width
-            for c in 0..<groupInputs {
-              let plane = planes + c * h * w
-              for i in 0..<kh {
-                let y = top + i * dilation.height
-                if y < 0 || y >= h {
-                  out.update(repeating: 0, count: kw)
-                } else {
-                  let row = plane + y * w
-                  for j in 0..<kw {
-                    let x = left + j * dilation.width
-                    out[j] = x >= 0 && x < w ? row[x] : 0
-                  }
-                }
-                out += kw
+      for c in 0..<groupInputs {
+        let plane = input + (group * groupInputs + c) * h * w
+        for i in 0..<kernel.height {
+          let rows = inside(
+            offset: i * dilation.height, stride: sh, padding: padding.height, input: h, output: oh)
+          for j in 0..<kernel.width {
+            let offsetX = j * dilation.width - padding.width
+            let columns = inside(
+              offset: j * dilation.width, stride: sw, padding: padding.width, input: w, output: ow)
+            out.update(repeating: 0, count: rows.lowerBound * ow)
+            for oy in rows {
+              let source = plane + (oy * sh - padding.height + i * dilation.height) * w + offsetX
+              let target = out + oy * ow
+              target.update(repeating: 0, count: columns.lowerBound)
+              if sw == 1 {
+                (target + columns.lowerBound).update(
+                  from: source + columns.lowerBound, count: columns.count)
+              } else {
+                for ox in columns { target[ox] = source[ox * sw] }
               }
+              (target + columns.upperBound).update(repeating: 0, count: ow - columns.upperBound)
             }
+            (out + rows.upperBound * ow).update(repeating: 0, count: (oh - rows.upperBound) * ow)
+            out += oh * ow
           }
         }
       }
     }
 
     /// Adds each patch gradient back onto the input positions it was read from (the adjoint
-    /// of `unfold`).
+    /// of `unfold`), tap after tap in the order `unfold` writes them.
     @inline(__always)
     func fold<T: Scalar>(
-      _ cols: UnsafePointer<T>, batch: Int, group: Int, into dInput: UnsafeMutablePointer<T>
+      _ cols: UnsafePointer<T>, group: Int, into dInput: UnsafeMutablePointer<T>
     ) {
       let (h, w) = (inputShape.height, inputShape.width)
-      let (kh, kw) = (kernel.height, kernel.width)
+      let (oh, ow) = (outputShape.height, outputShape.width)
+      let (sh, sw) = (stride.height, stride.width)
       var from = cols
-      for example in 0..<batch {
-        let planes = dInput + (example * inputShape.channels + group * groupInputs) * h * w
-        for oy in 0..<outputShape.height {
-          for ox in 0..<outputShape.width {
-            let top = oy * stride.height - padding.height
-            let left = ox * stride.width - padding.width
-            for c in 0..<groupInputs {
-              let plane = planes + c * h * w
-              for i in 0..<kh {
-                let y = top + i * dilation.height
-                if y >= 0 && y < h {
-                  let row = plane + y * w
-                  for j in 0..<kw {
-                    let x = left + j * dilation.width
-                    if x >= 0 && x < w { row[x] += from[j] }
-                  }
-                }
-                from += kw
+      for c in 0..<groupInputs {
+        let plane = dInput + (group * groupInputs + c) * h * w
+        for i in 0..<kernel.height {
+          let rows = inside(
+            offset: i * dilation.height, stride: sh, padding: padding.height, input: h, output: oh)
+          for j in 0..<kernel.width {
+            let offsetX = j * dilation.width - padding.width
+            let columns = inside(
+              offset: j * dilation.width, stride: sw, padding: padding.width, input: w, output: ow)
+            for oy in rows {
+              let target = plane + (oy * sh - padding.height + i * dilation.height) * w + offsetX
+              let source = from + oy * ow
+              if sw == 1 {
+                for ox in columns { target[ox] += source[ox] }
+              } else {
+                for ox in columns { target[ox * sw] += source[ox] }
               }
             }
+            from += oh * ow
           }
         }
       }

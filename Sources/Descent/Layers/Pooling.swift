@@ -81,29 +81,78 @@ struct MaxPool2d: LayerKind {
     func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
       let (h, w) = (inputShape.height, inputShape.width)
       let (kh, kw) = (window.kernel.height, window.kernel.width)
-      let planeOut = outputShape.height * outputShape.width
+      let (oh, ow) = (outputShape.height, outputShape.width)
+      let (sh, sw) = (window.stride.height, window.stride.width)
+      let (ph, pw) = (window.padding.height, window.padding.width)
+      let halving = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0
       for plane in 0..<pass.batch * inputShape.channels {
         let input = pass.input + plane * h * w
-        let output = pass.output + plane * planeOut
-        let position = pass.scratch + plane * planeOut
-        window.forEachWindow(outputShape) { index, top, left in
-          let y0 = max(top, 0)
-          let x0 = max(left, 0)
-          let y1 = min(top + kh, h)
-          let x1 = min(left + kw, w)
-          var best = -T.infinity
-          var at = y0 * w + x0
-          for y in y0..<y1 {
-            for x in x0..<x1 {
-              let v = input[y * w + x]
-              if v > best || v.isNaN {
-                best = v
-                at = y * w + x
+        var output = pass.output + plane * oh * ow
+        var position = pass.scratch + plane * oh * ow
+        if halving {
+          halve(input, width: w, into: output, positions: position)
+          continue
+        }
+        for oy in 0..<oh {
+          let top = oy * sh - ph
+          let (y0, y1) = (max(top, 0), min(top + kh, h))
+          for ox in 0..<ow {
+            let left = ox * sw - pw
+            let (x0, x1) = (max(left, 0), min(left + kw, w))
+            var best = -T.infinity
+            var at = y0 * w + x0
+            for y in y0..<y1 {
+              let row = y * w
+              for x in x0..<x1 {
+                // Selects, not branches: which value wins is as random as the data.
+                let v = input[row + x]
+                let greater = v > best
+                let notANumber = v != v
+                // `greater || notANumber` without the short circuit, which compiles to a branch.
+                let wins =
+                  (unsafeBitCast(greater, to: UInt8.self) | unsafeBitCast(notANumber, to: UInt8.self))
+                  != 0
+                best = wins ? v : best
+                at = wins ? row + x : at
               }
             }
+            output.pointee = best
+            position.pointee = T(at)
+            output += 1
+            position += 1
           }
+        }
+      }
+    }
+
+    /// The common 2 x 2 window of stride 2 without padding, one plane, written out: the same
+    /// maxima and positions as the general loop.
+    @inline(__always)
+    func halve<T: Scalar>(
+      _ input: UnsafePointer<T>, width w: Int, into output: UnsafeMutablePointer<T>,
+      positions: UnsafeMutablePointer<T>
+    ) {
+      @inline(__always) func take(_ best: inout T, _ at: inout Int, _ v: T, _ index: Int) {
+        let wins =
+          (unsafeBitCast(v > best, to: UInt8.self) | unsafeBitCast(v != v, to: UInt8.self)) != 0
+        best = wins ? v : best
+        at = wins ? index : at
+      }
+      var index = 0
+      for oy in 0..<outputShape.height {
+        let top = 2 * oy * w
+        for ox in 0..<outputShape.width {
+          let a = top + 2 * ox
+          var best = input[a]
+          var at = a
+          // The first value always wins against -infinity, unless it is -infinity itself,
+          // where it stays the position as in the general loop.
+          take(&best, &at, input[a + 1], a + 1)
+          take(&best, &at, input[a + w], a + w)
+          take(&best, &at, input[a + w + 1], a + w + 1)
           output[index] = best
-          position[index] = T(at)
+          positions[index] = T(at)
+          index += 1
         }
       }
     }
@@ -118,7 +167,7 @@ struct MaxPool2d: LayerKind {
         let dIn = dInput + plane * planeIn
         let dOut = pass.dOutput + plane * planeOut
         let position = pass.scratch + plane * planeOut
-        for index in 0..<planeOut { dIn[Int(position[index])] += dOut[index] }
+        for index in 0..<planeOut { dIn[position[index].index] += dOut[index] }
       }
     }
   }
