@@ -15,7 +15,8 @@ struct DescentCommand: ParsableCommand {
       """,
     version: Descent.version,
     subcommands: [
-      Run.self, Validate.self, Plan.self, GradCheck.self, Bench.self, ReportCommand.self,
+      Run.self, Validate.self, Plan.self, Summary.self, GradCheck.self, Bench.self,
+      ReportCommand.self,
       Merge.self, Check.self,
     ])
 }

@@ -59,10 +59,12 @@ struct ConfigurationDecoder {
     // Known without the data unless a per-batch schedule warms up for whole epochs.
     settings.schedule.warmupSteps = schedule.warmup.scheduleSteps(
       interval: schedule.settings.interval, batchesPerEpoch: 0)
-    return RunConfiguration(
+    var configuration = RunConfiguration(
       data: data.settings, training: settings, warmup: schedule.warmup,
       earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
       initFrom: model.initFrom)
+    configuration.inputShape = shape.exampleShape
+    return configuration
   }
 
   /// A section written as a bare name, `loss: mse`, read as `{name: mse}`.

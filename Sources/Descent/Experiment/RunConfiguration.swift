@@ -13,6 +13,9 @@ public struct RunConfiguration: Sendable, Hashable {
   public var saveWeights: Bool
   /// The absolute path of a safetensors file the run starts from, or `nil`.
   public var initFrom: String?
+  /// The shape of one example of the data, as the network takes it (`data.shape`, or the
+  /// source's own).
+  public var inputShape: TensorShape?
 
   public init(
     data: DataSettings, training: TrainingSettings, warmup: Warmup = .disabled,

@@ -120,6 +120,7 @@ public enum Activation: Sendable, Hashable {
 
 extension Activation: LayerKind {
   var resolvedEntry: String { "{activation: \(resolvedText)}" }
+  var summaryText: String { resolvedText }
 
   /// `relu`, or `{leaky_relu: {slope: 0.01}}` with every parameter.
   var resolvedText: String {

@@ -32,6 +32,20 @@ struct Conv2d: LayerKind {
       + "bias: \(bias)}"
   }
 
+  var summaryText: String {
+    var parts = ["conv2d \(outChannels)", kernel.sizeText]
+    if stride != Pair(1) { parts.append("stride \(stride.sizeText)") }
+    switch padding {
+    case .same: parts.append("padding same")
+    case .explicit(let p) where p != Pair(0): parts.append("padding \(p.sizeText)")
+    case .explicit: break
+    }
+    if dilation != Pair(1) { parts.append("dilation \(dilation.sizeText)") }
+    if groups != 1 { parts.append("groups \(groups)") }
+    if !bias { parts.append("no bias") }
+    return parts.joined(separator: ", ")
+  }
+
   func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
     guard input.isImage else {
       throw LayerShapeError(

@@ -6,6 +6,7 @@ struct Dense: LayerKind {
   var name: String { "dense" }
   var resolvedEntry: String { bias ? "{dense: \(units)}" : "{dense: \(units), bias: false}" }
   var takesActivation: Bool { true }
+  var summaryText: String { bias ? "dense \(units)" : "dense \(units), no bias" }
 
   func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
     guard input.isFlat else {

@@ -6,6 +6,7 @@ struct Dropout: LayerKind {
 
   var name: String { "dropout" }
   var resolvedEntry: String { "{dropout: \(YAMLScalar.format(rate))}" }
+  var summaryText: String { "dropout \(YAMLScalar.format(rate))" }
 
   func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
     Planned(inputShape: input, rate: rate)

@@ -18,6 +18,9 @@ public struct Layer: Sendable, Hashable, CustomStringConvertible {
   /// The layer as `config.yaml` writes it, `{conv2d: 32, kernel: [3, 3], ...}`.
   public var description: String { kind.resolvedEntry }
 
+  /// The layer in a few words, for the model summary: `conv2d 32, 3x3, padding 1`.
+  public var summary: String { kind.summaryText }
+
   /// The name of the kind, as files write it: `dense`, `conv2d`, `relu`.
   public var name: String { kind.name }
 }
@@ -39,6 +42,9 @@ protocol LayerKind: Sendable, Hashable {
   var name: String { get }
   /// The entry `config.yaml` writes: every setting, defaults filled in.
   var resolvedEntry: String { get }
+  /// The layer in a few words, its settings that differ from the defaults: `conv2d 32, 3x3,
+  /// padding 1`.
+  var summaryText: String { get }
   /// Whether an entry of this kind takes an `activation:`, the activation layer after it.
   var takesActivation: Bool { get }
   /// The layer for inputs shaped `input`.
@@ -49,6 +55,7 @@ protocol LayerKind: Sendable, Hashable {
 
 extension LayerKind {
   var takesActivation: Bool { false }
+  var summaryText: String { resolvedEntry }
 
   func isEqual(to other: any LayerKind) -> Bool {
     guard let other = other as? Self else { return false }

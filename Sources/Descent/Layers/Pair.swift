@@ -10,6 +10,9 @@ struct Pair: Sendable, Hashable {
 
   init(_ both: Int) { self.init(both, both) }
 
+  /// `3x3`, as the model summary writes it.
+  var sizeText: String { "\(height)x\(width)" }
+
   /// `[3, 3]`, as `config.yaml` writes it.
   var resolvedText: String { "[\(height), \(width)]" }
 }

@@ -5,6 +5,14 @@ struct PoolingWindow: Sendable, Hashable {
   var stride: Pair
   var padding: Pair
 
+  /// `2x2`, then the stride and padding where they are not the defaults.
+  var summaryText: String {
+    var parts = [kernel.sizeText]
+    if stride != kernel { parts.append("stride \(stride.sizeText)") }
+    if padding != Pair(0) { parts.append("padding \(padding.sizeText)") }
+    return parts.joined(separator: ", ")
+  }
+
   var resolvedOptions: String {
     "\(kernel.resolvedText), stride: \(stride.resolvedText), padding: \(padding.resolvedText)"
   }
@@ -55,6 +63,7 @@ struct MaxPool2d: LayerKind {
 
   var name: String { "max_pool2d" }
   var resolvedEntry: String { "{max_pool2d: \(window.resolvedOptions)}" }
+  var summaryText: String { "max_pool2d \(window.summaryText)" }
 
   func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
     Planned(
@@ -66,8 +75,6 @@ struct MaxPool2d: LayerKind {
     let inputShape: TensorShape
     let outputShape: TensorShape
     let window: PoolingWindow
-
-    var multiplyAdds: Int { outputShape.count * window.kernel.height * window.kernel.width }
 
     /// The position of each output's maximum in its input plane.
     func scratchCount(batch: Int) -> Int { batch * outputShape.count }
@@ -180,6 +187,7 @@ struct AvgPool2d: LayerKind {
 
   var name: String { "avg_pool2d" }
   var resolvedEntry: String { "{avg_pool2d: \(window.resolvedOptions)}" }
+  var summaryText: String { "avg_pool2d \(window.summaryText)" }
 
   func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
     Planned(
@@ -191,8 +199,6 @@ struct AvgPool2d: LayerKind {
     let inputShape: TensorShape
     let outputShape: TensorShape
     let window: PoolingWindow
-
-    var multiplyAdds: Int { outputShape.count * window.kernel.height * window.kernel.width }
 
     func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
     func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }
@@ -257,7 +263,6 @@ struct GlobalAvgPool2d: LayerKind {
     let inputShape: TensorShape
     var outputShape: TensorShape { .image(channels: inputShape.channels, height: 1, width: 1) }
     var plane: Int { inputShape.height * inputShape.width }
-    var multiplyAdds: Int { inputShape.count }
 
     func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
     func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }

@@ -91,10 +91,16 @@ public struct ExperimentRunner: Sendable {
     let queue = Mutex(pending[...])
     let writeError = Mutex<OutputError?>(nil)
     // Each worker takes the next pending run until none is left; `concurrentPerform` returns
-    // when all workers are done.
-    DispatchQueue.concurrentPerform(iterations: min(jobs, pending.count)) { _ in
+    // when all workers are done. With fewer runs than jobs, each run's products use the cores
+    // left over, which changes no bit of its results.
+    let workers = min(jobs, pending.count)
+    let threads = max(1, jobs / max(workers, 1))
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
       while stop?.isRequested != true, let run = queue.withLock({ $0.popFirst() }) {
-        guard let result = train(run, data: data[run.configuration.data]!, events: events) else {
+        guard
+          let result = train(
+            run, data: data[run.configuration.data]!, threads: threads, events: events)
+        else {
           continue  // interrupted: the run stays pending
         }
         do {
@@ -118,12 +124,13 @@ public struct ExperimentRunner: Sendable {
   /// Trains one run and writes its folder; a run that cannot train is recorded as failed, and
   /// one the stop request interrupted gives `nil`.
   private func train(
-    _ run: RunSpec, data: PreparedData, events: @escaping @Sendable (Event) -> Void
+    _ run: RunSpec, data: PreparedData, threads: Int,
+    events: @escaping @Sendable (Event) -> Void
   ) -> RunResult? {
     let folder = runFolder(run)
     do {
       try AtomicFile.write(run.resolvedYAML, to: folder + "/config.yaml")
-      let training = TrainingRun(spec: run, data: data, stop: stop)
+      let training = TrainingRun(spec: run, data: data, stop: stop, threads: threads)
       let (result, network) = try training.train { record in
         events(.epoch(run: run.index, id: run.id, record: record))
       }

@@ -9,7 +9,9 @@ extension GradientCheck {
   /// starting from the run's own initial weights.
   ///
   /// - Throws: `Diagnostic` when the data cannot be read.
-  public static func run(for run: RunSpec, rows: Int) throws -> Report {
+  public static func run(
+    for run: RunSpec, rows: Int, tolerance: Tolerance = Tolerance()
+  ) throws -> Report {
     let data = try PreparedData(run.configuration.data).split.training
     let count = min(rows, data.rows)
     let settings = run.configuration.training
@@ -18,7 +20,7 @@ extension GradientCheck {
       inputShape: data.exampleShape,
       inputs: data.features.prefix(count * data.featureCount).map(Double.init),
       targets: data.targets.prefix(count * data.targetWidth).map(Double.init),
-      seed: settings.seed)
+      seed: settings.seed, tolerance: tolerance)
     return Report(rows: count, results: results)
   }
 }
