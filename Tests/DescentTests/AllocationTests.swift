@@ -57,3 +57,36 @@ struct AllocationTests {
     #endif
   }
 }
+
+extension AllocationTests {
+  @Test(
+    .enabled(if: optimized, "allocation-free only when optimized: swift test -c release"))
+  func convolutionalTrainingEpochAllocatesNothing() throws {
+    // The digits as 8x8 images through every kind of layer that images take.
+    let data = BuiltinDataset.digits.load()
+    let settings = TrainingSettings(
+      model: ModelSpec(layers: [
+        .conv2d(6, kernel: Pair(3), padding: .explicit(Pair(1))), .activation(.relu),
+        .maxPool2d(Pair(2)), .dropout(rate: 0.1),
+        .conv2d(8, kernel: Pair(3), padding: .same, groups: 2), .activation(.relu),
+        .avgPool2d(Pair(2)), .conv2d(8, kernel: Pair(1)), .globalAvgPool2d, .flatten,
+        .dense(units: 10),
+      ]),
+      loss: .crossEntropy(labelSmoothing: 0), optimizer: OptimizerSettings(.sgd), epochs: 2,
+      batchSize: 64, seed: 1)
+    var trainer = Trainer(
+      settings: settings, featureCount: data.featureCount,
+      inputShape: .image(channels: 1, height: 8, width: 8), trainingRows: data.rows)
+    _ = trainer.trainEpoch(on: data)
+
+    descent_malloc_counter_start()
+    let summary = trainer.trainEpoch(on: data)
+    let evaluation = trainer.evaluate(data)
+    let allocations = descent_malloc_counter_stop()
+
+    #expect(summary.trainingLoss.isFinite && evaluation.loss.isFinite)
+    #if os(Linux)
+    #expect(allocations == 0)
+    #endif
+  }
+}

@@ -183,12 +183,118 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         """, messages: [])
   }
 
-  static let catalogue: [BadInput] = syntax + settings + encodings + sizes + numbers + names + data
+  static let catalogue: [BadInput] =
+    syntax + settings + encodings + sizes + numbers + names + data + layers
 }
 
 // MARK: - The catalogue
 
 extension BadInput {
+  /// The digits as 8x8 images with `layers`, one entry per line from line 5.
+  static func images(_ layers: [String], shape: String = "[1, 8, 8]") -> String {
+    """
+    data: {source: digits, shape: \(shape)}
+    loss: cross_entropy
+    optimizer: sgd
+    model:
+      layers:
+    \(layers.map { "    - " + $0 }.joined(separator: "\n"))
+
+    """
+  }
+
+  static let layers = [
+    BadInput(
+      "a kernel larger than its padded input",
+      yaml: images(["{conv2d: 4, kernel: 9, padding: 0}", "flatten", "{dense: 10}"]),
+      messages: [
+        "x.yaml:6:16: model.layers.0.conv2d: the kernel spans 9 x 9, larger than the padded input 8 x 8; use a smaller kernel or dilation, or more padding"
+      ]),
+    BadInput(
+      "a pool that shrinks an axis to 0",
+      yaml: images([
+        "{max_pool2d: 2}", "{max_pool2d: 2}", "{max_pool2d: 2}", "{max_pool2d: 2}", "flatten",
+        "{dense: 10}",
+      ]),
+      messages: [
+        "x.yaml:9:20: model.layers.3.max_pool2d: a 2 x 2 window shrinks the 1 x 1 padded input to 0 x 0; use a smaller kernel or more padding, or pool earlier"
+      ]),
+    BadInput(
+      "a stride or dilation below 1, a negative padding",
+      yaml: images([
+        "{conv2d: 4, kernel: 3, stride: 0}", "{conv2d: 4, kernel: 3, dilation: [1, 0]}",
+        "{conv2d: 4, kernel: 3, padding: -1}", "{max_pool2d: 2, padding: [0, -1]}",
+        "{avg_pool2d: 2, stride: 0}", "flatten", "{dense: 10}",
+      ]),
+      messages: [
+        "x.yaml:6:38: model.layers.0.stride: expected an integer >= 1, found 0",
+        "x.yaml:7:44: model.layers.1.dilation.1: expected an integer >= 1, found 0",
+        "x.yaml:8:39: model.layers.2.padding: expected an integer >= 0, found -1",
+        "x.yaml:9:36: model.layers.3.padding.1: expected an integer >= 0, found -1",
+        "x.yaml:10:31: model.layers.4.stride: expected an integer >= 1, found 0",
+      ]),
+    BadInput(
+      "groups that do not divide the output channels",
+      yaml: images(["{conv2d: 4, kernel: 3, groups: 3}", "flatten", "{dense: 10}"]),
+      messages: [
+        "x.yaml:6:38: model.layers.0.groups: groups 3 does not divide the 4 output channels; expected a divisor of 4"
+      ]),
+    BadInput(
+      "groups that do not divide the input channels",
+      yaml: images(["{conv2d: 4, kernel: 1, groups: 2}", "flatten", "{dense: 10}"]),
+      messages: [
+        "x.yaml:6:16: model.layers.0.conv2d: groups 2 does not divide the 1 input channels"
+      ]),
+    BadInput(
+      "same padding with a stride",
+      yaml: images(["{conv2d: 4, kernel: 3, stride: 2, padding: same}", "flatten", "{dense: 10}"]),
+      messages: [
+        "x.yaml:6:50: model.layers.0.padding: same padding needs stride 1, found stride [2, 2]; give the padding as an integer or [height, width]"
+      ]),
+    BadInput(
+      "a data shape that does not hold the features",
+      yaml: images(["flatten", "{dense: 10}"], shape: "[1, 8, 9]"),
+      messages: [
+        "x.yaml:1:31: data.shape: 1 x 8 x 9 holds 72 values, but each example of digits has 64 features"
+      ]),
+    BadInput(
+      "a data shape of two dimensions",
+      yaml: images(["{dense: 10}"], shape: "[8, 8]"),
+      messages: [
+        "x.yaml:1:31: data.shape: expected a list such as [1, 8, 8] ([channels, height, width]) or [64] ([features]), found a list of 2 values"
+      ]),
+    BadInput(
+      "a dense layer on an image",
+      yaml: images(["{conv2d: 4, kernel: 3, activation: relu}", "{dense: 10}"]),
+      messages: [
+        "x.yaml:7:15: model.layers.1.dense: dense expects a flat input, found [4, 6, 6]; add flatten (or global_avg_pool2d, then flatten) before it"
+      ]),
+    BadInput(
+      "a convolution on flat data",
+      yaml: images(["{conv2d: 4, kernel: 3}", "flatten", "{dense: 10}"], shape: "[64]"),
+      messages: [
+        "x.yaml:6:16: model.layers.0.conv2d: conv2d expects an image [channels, height, width], found [64]; set data.shape to lay the features out as images"
+      ]),
+    BadInput(
+      "a convolutional network past the parameter limit",
+      yaml: images(["{conv2d: 2000000, kernel: 8}", "flatten", "{dense: 10}"]),
+      messages: [
+        "x.yaml:6:5: model.layers: the network has 150000010 parameters for inputs [1, 8, 8], more than the limit of 100000000; use fewer or narrower layers"
+      ]),
+    BadInput(
+      "a layer option misspelt, a kind that takes no value, an activation where none is taken",
+      yaml: images([
+        "{conv2d: 4, kernal: 3}", "{flatten: 3}", "{max_pool2d: 2, activation: relu}",
+        "{dense: 10}",
+      ]),
+      messages: [
+        "x.yaml:6:7: model.layers.0.kernel: missing required key; expected the kernel size, an integer >= 1 or [height, width]",
+        "x.yaml:6:19: model.layers.0.kernal: unknown key; did you mean 'kernel'?",
+        "x.yaml:7:17: model.layers.1.flatten: flatten takes no value; write it bare, - flatten",
+        "x.yaml:8:23: model.layers.2.activation: max_pool2d takes no activation; give the activation its own entry, {activation: relu}",
+      ]),
+  ]
+
   static let syntax = [
     BadInput(
       "a key indented less than its siblings", yaml: "data:\n  source: iris\n model: x\n",

@@ -276,3 +276,56 @@ import Testing
     #expect(gradients(threads: 3).map(\.bitPattern) == one.map(\.bitPattern))
   }
 }
+
+extension ConvolutionTests {
+  @Test func weightsOfAConvolutionalNetworkUsePyTorchNamesAndRoundTrip() throws {
+    let spec = ModelSpec(layers: [
+      .conv2d(4, kernel: Pair(3), padding: .explicit(Pair(1)), bias: false), .activation(.relu),
+      .maxPool2d(Pair(2)), .conv2d(6, kernel: Pair(3, 1), groups: 2), .flatten,
+      .dense(units: 3),
+    ])
+    var random = RandomGenerator(seed: 3, stream: .initialization)
+    let network = Network<Float>(
+      spec: spec, inputShape: .image(channels: 2, height: 6, width: 6), batchCapacity: 2,
+      random: &random)
+    #expect(network.tensors.map(\.name) == ["0.weight", "3.weight", "3.bias", "5.weight", "5.bias"])
+    #expect(network.tensors.map(\.shape) == [[4, 2, 3, 3], [6, 2, 3, 1], [6], [3, 18], [3]])
+    let data = network.safetensorsData()
+    var copy = Network<Float>(
+      spec: spec, inputShape: .image(channels: 2, height: 6, width: 6), batchCapacity: 2,
+      random: &random)
+    #expect(copy.parameters != network.parameters)
+    try copy.loadSafetensors(data, file: "w.safetensors")
+    #expect(copy.parameters == network.parameters)
+  }
+
+  /// The sample standard deviation and largest magnitude of the values of `tensor`.
+  static func spread(_ network: Network<Double>, _ tensor: Int) -> (deviation: Double, largest: Double) {
+    let t = network.tensors[tensor]
+    let values = network.stateDictValues[t.offset..<t.offset + t.count]
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+    return (variance.squareRoot(), values.map(abs).max()!)
+  }
+
+  @Test func initializersTakePyTorchsFansForConvolutions() {
+    // Conv2d(32, 64, 3, groups: 2): fan_in = 16 * 9 = 144, fan_out = 32 * 9 = 288.
+    func network(_ initializer: Initializer) -> Network<Double> {
+      var random = RandomGenerator(seed: 5, stream: .initialization)
+      return Network<Double>(
+        spec: ModelSpec(layers: [.conv2d(64, kernel: Pair(3), groups: 2)], initializer: initializer),
+        inputShape: .image(channels: 32, height: 3, width: 3), batchCapacity: 1, random: &random)
+    }
+    let he = Self.spread(network(.heNormal), 0)
+    #expect(abs(he.deviation / (2.0 / 144).squareRoot() - 1) < 0.03)
+    let xavier = Self.spread(network(.xavierUniform), 0)
+    let xavierBound = (6.0 / (144 + 288)).squareRoot()
+    #expect(xavier.largest <= xavierBound && xavier.largest > 0.99 * xavierBound)
+    let torch = network(.torchDefault)
+    let bound = 1 / 144.0.squareRoot()
+    #expect(Self.spread(torch, 0).largest <= bound && Self.spread(torch, 0).largest > 0.99 * bound)
+    // Conv2d's own reset draws the bias in the same bound, 64 values of it.
+    #expect(Self.spread(torch, 1).largest <= bound && Self.spread(torch, 1).largest > 0.8 * bound)
+    #expect(network(.heNormal).stateDictValues.suffix(64).allSatisfy { $0 == 0 })
+  }
+}

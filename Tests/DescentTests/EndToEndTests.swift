@@ -131,7 +131,18 @@ struct EndToEndTests {
     let result = try descent("gradcheck", Repository.experiment("iris"), "--rows", "4")
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     #expect(result.stdout.contains("0.weight"))
-    #expect(result.stdout.contains("passed (tolerance 1e-06)"))
+    #expect(result.stdout.contains("passed (|analytic - numeric| <= 1e-05 + 0.001 * |numeric|)"))
+  }
+
+  @Test func summaryDescribesEachLayerWithItsShapeAndParameters() throws {
+    let result = try descent("summary", Repository.experiment("digits-cnn"))
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "digits-cnn: model of momentum-0.0_seed-1, input [1, 8, 8]")
+    #expect(lines.contains { $0.hasPrefix("0      conv2d 16, 3x3, padding 1x1  [16, 8, 8]") })
+    #expect(lines.contains { $0.hasPrefix("5      flatten") && $0.contains("[128]") })
+    // 160 + 4640 + 1290 parameters.
+    #expect(lines.contains { $0.hasPrefix("total") && $0.contains("6,090") })
   }
 
   // MARK: - Helpers
