@@ -140,7 +140,7 @@ struct EndToEndTests {
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first == "digits-cnn: model of momentum-0.0_seed-1, input [1, 8, 8]")
     #expect(lines.contains { $0.hasPrefix("0      conv2d 16, 3x3, padding 1x1  [16, 8, 8]") })
-    #expect(lines.contains { $0.hasPrefix("5      flatten") && $0.contains("[128]") })
+    #expect(lines.contains { $0.hasPrefix("6      flatten") && $0.contains("[128]") })
     // 160 + 4640 + 1290 parameters.
     #expect(lines.contains { $0.hasPrefix("total") && $0.contains("6,090") })
   }
