@@ -4,7 +4,9 @@ The reference for docs/performance.md, not part of Descent. Run with one thread:
     OPENBLAS_NUM_THREADS=1 python3 bench/openblas_shapes.py
 Each shape is C = op(A) op(B) in float32 with the same transposes as Descent's dense layers
 (weights stored [in, units]): forward X Wt (NN), weight gradient X^T dY (TN), input gradient
-dY Wt^T (NT). Prints the median GFLOP/s of 9 timings.
+dY Wt^T (NT); then the per-image products of W3's two convolutions as Descent's Conv2d makes
+them over unfolded patches: forward W cols (NN), weight gradient dY cols^T (NT), patch gradient
+W^T dY (TN). Prints the median GFLOP/s of 9 timings.
 """
 import time
 import numpy as np
@@ -15,6 +17,13 @@ def shapes(batch):
         yield batch, units, inputs, False, False, name + " forward"
         yield inputs, units, batch, True, False, name + " weight gradient"
         yield batch, inputs, units, False, True, name + " input gradient"
+
+def convolutions():
+    for name, positions, patch, outputs in [("conv 1->32 3x3 28x28", 784, 9, 32),
+                                            ("conv 32->64 3x3 14x14", 196, 288, 64)]:
+        yield outputs, positions, patch, False, False, name + " forward"
+        yield outputs, patch, positions, False, True, name + " weight gradient"
+        yield patch, positions, outputs, True, False, name + " input gradient"
 
 def gflops(m, n, k, ta, tb):
     rng = np.random.default_rng(1)
@@ -35,7 +44,7 @@ def gflops(m, n, k, ta, tb):
 
 if __name__ == "__main__":
     print("shape (m x n x k, op)  GFLOP/s  role")
-    for batch in (32, 128):
-        for m, n, k, ta, tb, role in shapes(batch):
-            op = ("T" if ta else "N") + ("T" if tb else "N")
-            print(f"{f'{m}x{n}x{k} {op}':<20}  {gflops(m, n, k, ta, tb):7.1f}  {role}")
+    every = [s for batch in (32, 128) for s in shapes(batch)] + list(convolutions())
+    for m, n, k, ta, tb, role in every:
+        op = ("T" if ta else "N") + ("T" if tb else "N")
+        print(f"{f'{m}x{n}x{k} {op}':<20}  {gflops(m, n, k, ta, tb):7.1f}  {role}")

@@ -56,6 +56,22 @@ if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   echo "  descent / pytorch        $(ratio "$d3" "$t3")"
 fi
 
+if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  echo
+  echo "W3: Fashion-MNIST CNN, one epoch (experiments/fashion-mnist-cnn.yaml at W3's settings)"
+  w3=(--set training.epochs=1 --set schedule=constant --fresh --quiet)
+  read -r c1 cm1 < <(measure "$descent" run experiments/fashion-mnist-cnn.yaml --jobs 1 "${w3[@]}" --out "$out/w3")
+  read -r c2 cm2 < <(measure "$descent" run experiments/fashion-mnist-cnn.yaml --jobs 2 "${w3[@]}" --out "$out/w3")
+  accuracy=$(python3 -c "import csv; r = next(csv.DictReader(open('$out/w3/fashion-mnist-cnn/summary.csv'))); print(r['test_accuracy'])")
+  read -r p1 pm1 < <(measure env THREADS=1 OMP_NUM_THREADS=1 python3 "$reference" w3)
+  read -r p2 pm2 < <(measure env THREADS=2 OMP_NUM_THREADS=2 python3 "$reference" w3)
+  echo "  descent 1 thread         ${c1} s  ${cm1} KB  test accuracy ${accuracy}"
+  echo "  descent 2 threads        ${c2} s  ${cm2} KB"
+  echo "  pytorch 1 thread         ${p1} s  ${pm1} KB"
+  echo "  pytorch 2 threads        ${p2} s  ${pm2} KB"
+  echo "  descent / pytorch        $(ratio "$c1" "$p1") (1 thread), $(ratio "$c2" "$p2") (2 threads)"
+fi
+
 echo
 echo "Matrix products (GFLOP/s, one thread): descent, then OpenBLAS"
 "$descent" bench --repetitions 9 | tail -n +3 > "$out/descent.txt"

@@ -144,17 +144,31 @@ extension Activation: LayerKind {
     func backward(_ pass: BackwardPass<Float>) { backwardPass(pass) }
     func backward(_ pass: BackwardPass<Double>) { backwardPass(pass) }
 
+    /// Values from which a pass is worth splitting across threads.
+    static let splitSize = 1 << 16
+
+    /// Examples are split across threads: each value's result is the same whoever computes it.
     @inline(__always)
     func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
-      activation.forward(pass.input, pass.output, count: pass.batch * inputShape.count)
+      let size = inputShape.count
+      let threads = pass.batch * size >= Self.splitSize ? pass.threads : 1
+      Parallel.forEachPart(count: pass.batch, threads: threads) { _, examples in
+        let start = examples.lowerBound * size
+        activation.forward(pass.input + start, pass.output + start, count: examples.count * size)
+      }
     }
 
     @inline(__always)
     func backwardPass<T: Scalar>(_ pass: BackwardPass<T>) {
       guard let dInput = pass.dInput else { return }
-      activation.backward(
-        pass.input, pass.output, pass.dOutput, dInput, count: pass.batch * inputShape.count,
-        accumulate: pass.accumulate)
+      let size = inputShape.count
+      let threads = pass.batch * size >= Self.splitSize ? pass.threads : 1
+      Parallel.forEachPart(count: pass.batch, threads: threads) { _, examples in
+        let start = examples.lowerBound * size
+        activation.backward(
+          pass.input + start, pass.output + start, pass.dOutput + start, dInput + start,
+          count: examples.count * size, accumulate: pass.accumulate)
+      }
     }
   }
 }

@@ -92,7 +92,9 @@ struct MaxPool2d: LayerKind {
       let (sh, sw) = (window.stride.height, window.stride.width)
       let (ph, pw) = (window.padding.height, window.padding.width)
       let halving = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0
-      for plane in 0..<pass.batch * inputShape.channels {
+      let planes = pass.batch * inputShape.channels
+      Parallel.forEachPart(count: planes, threads: pass.threads) { _, range in
+      for plane in range {
         let input = pass.input + plane * h * w
         var output = pass.output + plane * oh * ow
         var position = pass.scratch + plane * oh * ow
@@ -129,6 +131,7 @@ struct MaxPool2d: LayerKind {
             position += 1
           }
         }
+      }
       }
     }
 
@@ -169,12 +172,15 @@ struct MaxPool2d: LayerKind {
       guard let dInput = pass.dInput else { return }
       let planeIn = inputShape.height * inputShape.width
       let planeOut = outputShape.height * outputShape.width
-      if !pass.accumulate { dInput.update(repeating: 0, count: pass.batch * inputShape.count) }
-      for plane in 0..<pass.batch * inputShape.channels {
-        let dIn = dInput + plane * planeIn
-        let dOut = pass.dOutput + plane * planeOut
-        let position = pass.scratch + plane * planeOut
-        for index in 0..<planeOut { dIn[position[index].index] += dOut[index] }
+      Parallel.forEachPart(count: pass.batch * inputShape.channels, threads: pass.threads) {
+        _, planes in
+        for plane in planes {
+          let dIn = dInput + plane * planeIn
+          if !pass.accumulate { dIn.update(repeating: 0, count: planeIn) }
+          let dOut = pass.dOutput + plane * planeOut
+          let position = pass.scratch + plane * planeOut
+          for index in 0..<planeOut { dIn[position[index].index] += dOut[index] }
+        }
       }
     }
   }
