@@ -1,0 +1,56 @@
+/// What max and average pooling share: a window of `kernel` moved by `stride` over each channel,
+/// with `padding` on each side.
+struct PoolingWindow: Sendable, Hashable {
+  var kernel: Pair
+  var stride: Pair
+  var padding: Pair
+
+  /// `2x2`, then the stride and padding where they are not the defaults.
+  var summaryText: String {
+    var parts = [kernel.sizeText]
+    if stride != kernel { parts.append("stride \(stride.sizeText)") }
+    if padding != Pair(0) { parts.append("padding \(padding.sizeText)") }
+    return parts.joined(separator: ", ")
+  }
+
+  var resolvedOptions: String {
+    "\(kernel.resolvedText), stride: \(stride.resolvedText), padding: \(padding.resolvedText)"
+  }
+
+  /// The output shape for `input`, checked as PyTorch checks it.
+  func outputShape(for input: TensorShape, name: String) throws(LayerShapeError) -> TensorShape {
+    guard input.isImage else {
+      throw LayerShapeError(
+        "\(name) expects an image [channels, height, width], found \(input); set data.shape to lay the features out as images"
+      )
+    }
+    guard 2 * padding.height <= kernel.height, 2 * padding.width <= kernel.width else {
+      throw LayerShapeError(
+        "padding \(padding.resolvedText) is more than half the kernel \(kernel.resolvedText); use at most half"
+      )
+    }
+    let height = slidingOutputSize(
+      input: input.height, kernel: kernel.height, stride: stride.height,
+      padding: 2 * padding.height)
+    let width = slidingOutputSize(
+      input: input.width, kernel: kernel.width, stride: stride.width, padding: 2 * padding.width)
+    guard height > 0, width > 0 else {
+      throw LayerShapeError(
+        "a \(kernel.height) x \(kernel.width) window shrinks the \(input.height + 2 * padding.height) x \(input.width + 2 * padding.width) padded input to \(height) x \(width); use a smaller kernel or more padding, or pool earlier"
+      )
+    }
+    return .image(channels: input.channels, height: height, width: width)
+  }
+
+  /// Calls `body(outputIndex, top, left)` for each window of one channel, in row-major order.
+  @inline(__always)
+  func forEachWindow(_ output: TensorShape, _ body: (Int, Int, Int) -> Void) {
+    var index = 0
+    for oy in 0..<output.height {
+      for ox in 0..<output.width {
+        body(index, oy * stride.height - padding.height, ox * stride.width - padding.width)
+        index += 1
+      }
+    }
+  }
+}
