@@ -43,6 +43,34 @@ struct EndToEndTests {
     #expect(try snapshot(one.path + "/small") == snapshot(two.path + "/small"))
   }
 
+  @Test func aSingleConvolutionalRunOnTwoThreadsGivesTheBitsOfOne() throws {
+    // One run and --jobs 2: the run's products, convolutions, pooling and activations split
+    // across both cores.
+    let one = try TemporaryFolder()
+    let two = try TemporaryFolder()
+    let file = one.path + "/cnn.yaml"
+    try """
+      name: cnn
+      seed: 2
+      data: {source: digits, shape: [1, 8, 8]}
+      model:
+        layers:
+          - {conv2d: 8, kernel: 3, padding: same, activation: relu}
+          - {max_pool2d: 2}
+          - {dropout: 0.1}
+          - {conv2d: 16, kernel: 3, padding: 1, groups: 2, activation: tanh}
+          - {avg_pool2d: 2}
+          - flatten
+          - {dense: 10}
+      loss: cross_entropy
+      optimizer: {name: sgd, lr: 0.05, momentum: 0.9}
+      training: {epochs: 3, batch_size: 64}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    #expect(try descent("run", file, "--jobs", "1", "--out", one.path, "--quiet").status == 0)
+    #expect(try descent("run", file, "--jobs", "2", "--out", two.path, "--quiet").status == 0)
+    #expect(try snapshot(one.path + "/cnn") == snapshot(two.path + "/cnn"))
+  }
+
   @Test func interruptedSweepResumesToIdenticalResults() throws {
     let reference = try TemporaryFolder()
     let interrupted = try TemporaryFolder()
