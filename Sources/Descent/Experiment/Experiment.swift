@@ -21,10 +21,22 @@ import Foundation
 ///                              # idx: none (pixels are already in [0, 1])
 ///       seed: <seed>           # seed of the validation split and of synthetic sets; the
 ///                              # base seed
+///       shape: <the source's>  # [features] or [channels, height, width], holding the
+///                              # features; idx: [1, rows, cols], others flat
 ///     model:                   # required
 ///       layers: <required>     # a list; output width must match the data and loss;
-///                              # at most 100000000 parameters (ModelSpec.maximumParameters)
-///         - {dense: 64, activation: relu}   # dense: units >= 1; activation optional
+///                              # at most 100000000 parameters (ModelSpec.maximumParameters);
+///                              # the kinds are LayerSchema.all
+///         - {dense: 64, activation: relu}   # dense: units >= 1; activation optional;
+///                                           # bias: true; flat inputs only
+///         - {conv2d: 32, kernel: 3}         # channels >= 1; kernel required (n or [h, w]);
+///                                           # stride: 1; padding: 0 (n, [h, w], same with
+///                                           # stride 1, valid); dilation: 1; groups: 1;
+///                                           # bias: true; activation optional
+///         - {max_pool2d: 2}                 # kernel; stride: the kernel; padding: 0, at
+///         - {avg_pool2d: 2}                 # most half the kernel
+///         - global_avg_pool2d               # bare: [C, H, W] -> [C, 1, 1]
+///         - flatten                         # bare: [C, H, W] -> [C * H * W]
 ///         - {activation: gelu}              # relu | leaky_relu | elu | gelu | tanh | sigmoid
 ///                                           # | softplus | identity
 ///         - {activation: {leaky_relu: {slope: 0.01}}}   # slope 0.01; elu: alpha 1.0;
