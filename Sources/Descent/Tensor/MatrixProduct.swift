@@ -66,14 +66,16 @@ public enum MatrixProduct {
     }
     let rowsPerPart = (m / parts + 5) / 6 * 6
     let stride = workspaceSize(m: m, n: n, k: k)
-    let (sa, sb, sc, sw) = (SendablePointer(a), SendablePointer(b), SendableMutablePointer(c), SendableMutablePointer(workspace))
+    let (sa, sb, sc, sw) = (
+      UncheckedSendable(a), UncheckedSendable(b), UncheckedSendable(c), UncheckedSendable(workspace)
+    )
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       let first = part * rowsPerPart
       let rows = part == parts - 1 ? m - first : min(rowsPerPart, m - first)
       guard rows > 0 else { return }
       block(
-        sa.pointer + (transposeA ? first : first * k), transposeA, sb.pointer, transposeB,
-        sc.pointer + first * n, rows: rows, n, k, lda, accumulate, sw.pointer + part * stride)
+        sa.value + (transposeA ? first : first * k), transposeA, sb.value, transposeB,
+        sc.value + first * n, rows: rows, n, k, lda, accumulate, sw.value + part * stride)
     }
   }
 
@@ -146,15 +148,4 @@ public enum MatrixProduct {
       }
     }
   }
-}
-
-/// A pointer handed to the threads of one product, each of which reads or writes its own part.
-struct SendablePointer<T>: @unchecked Sendable {
-  let pointer: UnsafePointer<T>
-  init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
-}
-
-struct SendableMutablePointer<T>: @unchecked Sendable {
-  let pointer: UnsafeMutablePointer<T>
-  init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
