@@ -20,10 +20,13 @@ public let tileRows = 6
 public let tileColumns = 2 * Vector.scalarCount
 /// Columns of the narrow tile used for a last panel of at most one vector.
 let halfTileColumns = Vector.scalarCount
-/// Values of k per pass over C: a block of B of `depthBlock` rows stays in the L2 cache while
-/// every row block of A goes over it. C is stored between blocks and each element still sums
-/// over k in increasing order, so the blocking changes no bit.
-let depthBlock = 256
+/// The most values of k per pass over C: a block of B of up to `depthBlock` rows stays in the
+/// L2 cache while every row block of A goes over it. k is cut into equal blocks, so that no
+/// short last block costs a pass over C of its own. C is stored between blocks and each element
+/// still sums over k in increasing order, so the blocking changes no bit.
+let depthBlock = 384
+/// The largest panel of B that the tiles of a block read in turn, from the L1 cache.
+let panelCacheBytes = 32 * 1024
 
 /// Scratch floats `packedProduct` needs for an `m x n x k` product.
 public func packedProductWorkspace(m: Int, n: Int, k: Int) -> Int {
@@ -53,26 +56,32 @@ public func packedProduct(
   _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ lda: Int,
   _ accumulate: Bool, _ workspace: UnsafeMutablePointer<Float>
 ) {
-  if !accumulate { c.update(repeating: 0, count: m * n) }
   // op(A)[i, p] is a[i * lda + p], or a[p * lda + i] when A is stored transposed; op(B)[p, j]
   // is b[p * n + j], or b[j * k + p] when B is stored transposed.
+  if k == 0 {
+    if !accumulate { c.update(repeating: 0, count: m * n) }
+    return
+  }
+  let blocks = (k + depthBlock - 1) / depthBlock
+  let blockDepth = (k + blocks - 1) / blocks
   var start = 0
   while start < k {
-    let depth = min(depthBlock, k - start)
+    let depth = min(blockDepth, k - start)
+    // Without `accumulate`, the first block starts its sums at zero instead of reading C.
     productBlock(
       a + (transposeA ? start * lda : start), transposeA, b + (transposeB ? start : start * n),
-      transposeB, c, m, n, depth, lda, transposeB ? k : n, workspace)
+      transposeB, c, m, n, depth, lda, transposeB ? k : n, accumulate || start > 0, workspace)
     start += depth
   }
 }
 
-/// `C += op(A) op(B)` over one block of k of `depth` values; `ldb` is the distance between
-/// rows of B as stored.
+/// `C += op(A) op(B)` over one block of k of `depth` values, or `C = op(A) op(B)` when
+/// `load` is false; `ldb` is the distance between rows of B as stored.
 @inline(__always)
 private func productBlock(
   _ a: UnsafePointer<Float>, _ transposeA: Bool, _ b: UnsafePointer<Float>, _ transposeB: Bool,
   _ c: UnsafeMutablePointer<Float>, _ m: Int, _ n: Int, _ k: Int, _ lda: Int, _ ldb: Int,
-  _ workspace: UnsafeMutablePointer<Float>
+  _ load: Bool, _ workspace: UnsafeMutablePointer<Float>
 ) {
   let panels = (n + tileColumns - 1) / tileColumns
   let packedB = workspace
@@ -104,57 +113,78 @@ private func productBlock(
       let blockA = Operand(
         base: a + narrowRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
       let tile = c + narrowRows * n + column
-      copyEdge(tile, n, rows: 2 * tileRows, columns: lastColumns, into: edge, width: halfTileColumns)
+      copyEdge(
+        tile, n, rows: 2 * tileRows, columns: lastColumns, load, into: edge, width: halfTileColumns)
       tallNarrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
       copyBack(edge, width: halfTileColumns, rows: 2 * tileRows, columns: lastColumns, into: tile, n)
       narrowRows += 2 * tileRows
     }
   }
-  for row in stride(from: 0, to: m, by: tileRows) {
-    let rows = min(tileRows, m - row)
-    var blockA = Operand(
-      base: a + row * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
-    if rows < tileRows {
-      packA(blockA, rows: rows, k: k, into: packedA)
-      blockA = Operand(base: packedA, rowStride: 1, depthStride: tileRows)
+  // A last partial row block is packed once, for every panel to read.
+  let fullRows = m / tileRows * tileRows
+  if fullRows < m {
+    let last = Operand(
+      base: a + fullRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
+    packA(last, rows: m - fullRows, k: k, into: packedA)
+  }
+  /// The tile of `rows` rows from `row` and the panel's columns from `column`.
+  @inline(__always) func tile(_ row: Int, _ rows: Int, _ panel: Int) {
+    let column = panel * tileColumns
+    let columns = min(tileColumns, n - column)
+    let panelB =
+      transposeB || columns < tileColumns
+      ? Operand(
+        base: packedB + panel * tileColumns * k, rowStride: 1,
+        depthStride: panel == panels - 1 ? lastPanelWidth : tileColumns)
+      : Operand(base: b + column, rowStride: 1, depthStride: ldb)
+    let blockA =
+      rows < tileRows
+      ? Operand(base: packedA, rowStride: 1, depthStride: tileRows)
+      : Operand(base: a + row * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
+    let tile = c + row * n + column
+    if rows == tileRows && columns == tileColumns {
+      microKernel(blockA, panelB, tile, n, k, load)
+    } else if columns <= halfTileColumns {
+      // A narrow last panel (an output layer of 10 classes, say): half the work of a full
+      // tile, on the padded panel's first vector.
+      copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: halfTileColumns)
+      narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
+      copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
+    } else {
+      copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: tileColumns)
+      microKernel(blockA, panelB, edge, tileColumns, k, true)
+      copyBack(edge, width: tileColumns, rows: rows, columns: columns, into: tile, n)
     }
+  }
+  // Whichever of a panel of B (k x 2 vectors) and a row block of A (6 x k) is read again
+  // from the L1 cache, the other streams from L2. A panel is the larger: it is the one kept
+  // while it fits, the row blocks going over it; else a row block goes over every panel.
+  // The order changes no bit.
+  if k * tileColumns * MemoryLayout<Float>.size <= panelCacheBytes {
     for panel in 0..<panels {
-      if narrowLast && panel == panels - 1 && row < narrowRows { continue }  // done above
-      let column = panel * tileColumns
-      let columns = min(tileColumns, n - column)
-      let tile = c + row * n + column
-      let panelB =
-        transposeB || columns < tileColumns
-        ? Operand(
-          base: packedB + panel * tileColumns * k, rowStride: 1,
-          depthStride: panel == panels - 1 ? lastPanelWidth : tileColumns)
-        : Operand(base: b + column, rowStride: 1, depthStride: ldb)
-      if rows == tileRows && columns == tileColumns {
-        microKernel(blockA, panelB, tile, n, k)
-      } else if columns <= halfTileColumns {
-        // A narrow last panel (an output layer of 10 classes, say): half the work of a full
-        // tile, on the padded panel's first vector.
-        copyEdge(tile, n, rows: rows, columns: columns, into: edge, width: halfTileColumns)
-        narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
-        copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
-      } else {
-        copyEdge(tile, n, rows: rows, columns: columns, into: edge, width: tileColumns)
-        microKernel(blockA, panelB, edge, tileColumns, k)
-        copyBack(edge, width: tileColumns, rows: rows, columns: columns, into: tile, n)
+      // A narrow last panel's first rows are done above.
+      let first = narrowLast && panel == panels - 1 ? narrowRows : 0
+      for row in stride(from: first, to: m, by: tileRows) { tile(row, min(tileRows, m - row), panel) }
+    }
+  } else {
+    for row in stride(from: 0, to: m, by: tileRows) {
+      for panel in 0..<panels where !(narrowLast && panel == panels - 1 && row < narrowRows) {
+        tile(row, min(tileRows, m - row), panel)
       }
     }
   }
 }
 
-/// Copies the existing part of an edge tile of C into zero-padded scratch of `width` columns.
+/// Copies the existing part of an edge tile of C into zero-padded scratch of `width` columns;
+/// zeros only, without `load`.
 @inline(__always)
 private func copyEdge(
-  _ tile: UnsafeMutablePointer<Float>, _ n: Int, rows: Int, columns: Int,
+  _ tile: UnsafeMutablePointer<Float>, _ n: Int, rows: Int, columns: Int, _ load: Bool,
   into edge: UnsafeMutablePointer<Float>, width: Int
 ) {
   for i in 0..<max(rows, tileRows) {
     let row = edge + i * width
-    if i < rows {
+    if i < rows && load {
       row.update(from: tile + i * n, count: columns)
       (row + columns).update(repeating: 0, count: width - columns)
     } else {
@@ -220,13 +250,17 @@ private func packA(
 }
 
 /// `C[6 x 2 vectors] += A[6 x k] B[k x 2 vectors]` with twelve vector accumulators held in
-/// registers.
+/// registers; `C = A B` without `loadC`.
 @inline(__always)
 private func microKernel(
-  _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
+  _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int,
+  _ loadC: Bool
 ) {
   @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
     UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always) func start(_ p: UnsafePointer<Float>) -> Vector {
+    loadC ? load(p) : Vector()
   }
   @inline(__always) func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
@@ -237,12 +271,12 @@ private func microKernel(
   let c3 = c + 3 * ldc
   let c4 = c + 4 * ldc
   let c5 = c + 5 * ldc
-  var r00 = load(c0), r01 = load(c0 + halfTileColumns)
-  var r10 = load(c1), r11 = load(c1 + halfTileColumns)
-  var r20 = load(c2), r21 = load(c2 + halfTileColumns)
-  var r30 = load(c3), r31 = load(c3 + halfTileColumns)
-  var r40 = load(c4), r41 = load(c4 + halfTileColumns)
-  var r50 = load(c5), r51 = load(c5 + halfTileColumns)
+  var r00 = start(c0), r01 = start(c0 + halfTileColumns)
+  var r10 = start(c1), r11 = start(c1 + halfTileColumns)
+  var r20 = start(c2), r21 = start(c2 + halfTileColumns)
+  var r30 = start(c3), r31 = start(c3 + halfTileColumns)
+  var r40 = start(c4), r41 = start(c4 + halfTileColumns)
+  var r50 = start(c5), r51 = start(c5 + halfTileColumns)
   let s = a.rowStride
   var pa = a.base
   var pb = b.base

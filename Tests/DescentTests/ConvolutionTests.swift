@@ -181,6 +181,47 @@ import Testing
     #expect(positions == [0, 7])
   }
 
+  @Test func halvingMaxPoolMatchesTheDefinitionWithNaNsAndInfinities() {
+    // 2x2 windows of stride 2 take a vector path, four windows at a time, overlapping at the
+    // end of a row of 7; a row with a NaN or an infinity takes the general loop. Both must give
+    // the first maximum in row-major order, and a NaN wherever one is.
+    let (h, w) = (6, 14)
+    var network = Network<Float>(
+      spec: ModelSpec(layers: [.maxPool2d(Pair(2))]),
+      inputShape: .image(channels: 2, height: h, width: w), batchCapacity: 1,
+      random: &Self.random)
+    var x = normalValues(2 * h * w, seed: 11).map { Float($0.rounded()) }  // many ties
+    x[1 * w + 5] = .nan
+    x[2 * w + 9] = .infinity
+    x[h * w + 4 * w + 1] = -.infinity
+    var random = RandomGenerator(seed: 0)
+    network.withBatchBuffers { inputs, _ in inputs.update(from: x, count: x.count) }
+    network.forward(batch: 1, mode: .training, random: &random)
+    let (oh, ow) = (h / 2, w / 2)
+    var values: [Float] = []
+    var positions: [Float] = []
+    for plane in 0..<2 {
+      for oy in 0..<oh {
+        for ox in 0..<ow {
+          var best = -Float.infinity
+          var at = 2 * oy * w + 2 * ox
+          for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            let index = (2 * oy + dy) * w + 2 * ox + dx
+            let v = x[plane * h * w + index]
+            if v > best || v.isNaN { (best, at) = (v, index) }
+          }
+          values.append(best)
+          positions.append(Float(at))
+        }
+      }
+    }
+    let count = 2 * oh * ow
+    let actual = network.withOutputs { Array(UnsafeBufferPointer(start: $0, count: count)) }
+    #expect(actual.map(\.bitPattern) == values.map(\.bitPattern))
+    let layer = network.steps[0]
+    #expect(Array(network.arena[layer.scratch..<layer.scratch + count]) == positions)
+  }
+
   @Test func flattenKeepsChannelHeightWidthOrder() {
     var network = Network<Double>(
       spec: ModelSpec(layers: [.flatten]), inputShape: .image(channels: 2, height: 1, width: 3),

@@ -54,13 +54,29 @@ import Testing
     return (0..<count).map { 2 * sin(0.37 * Double($0) + 0.1) }
   }
 
+  /// A weight moved between PyTorch's layout and the layer's.
+  static func moved(_ values: [Double], _ spec: ParameterSpec?, toPyTorch: Bool) -> [Double] {
+    guard let spec else { return values }
+    var out = values
+    values.withUnsafeBufferPointer { v in
+      out.withUnsafeMutableBufferPointer { o in
+        relayout(
+          v.baseAddress!, into: o.baseAddress!, shape: spec.shape,
+          transposedBlocks: spec.transposedBlocks, toPyTorch: toPyTorch)
+      }
+    }
+    return out
+  }
+
   @Test(arguments: cases)
   func forwardAndBackwardMatchPyTorch(_ c: Case) throws {
     let batch = 2
     let planned = try c.layer.kind.plan(for: TensorShape(c.reference.input))
     #expect(planned.outputShape.dimensions == c.reference.output)
     let weights = planned.parameters.first?.count ?? 0
-    var parameters = (0..<weights).map { 0.5 * cos(0.23 * Double($0)) }
+    // The script's weights are in PyTorch's layout; the layer reads its own.
+    let torchWeights = (0..<weights).map { 0.5 * cos(0.23 * Double($0)) }
+    var parameters = Self.moved(torchWeights, planned.parameters.first, toPyTorch: false)
     if planned.parameters.count == 2 {
       parameters += (0..<planned.parameters[1].count).map { 0.1 * Double($0) - 0.2 }
     }
@@ -105,8 +121,10 @@ import Testing
     }
     expectClose(output, c.reference.values, relative: 1e-12, "values")
     expectClose(dInput.map { $0 - 1 }, c.reference.inputGradient, relative: 1e-12, "input gradient")
+    let weightGradient = Self.moved(
+      Array(gradients[..<weights]), planned.parameters.first, toPyTorch: true)
     expectClose(
-      gradients, c.reference.weightGradient + c.reference.biasGradient, relative: 1e-12,
-      "parameter gradients")
+      weightGradient + gradients[weights...], c.reference.weightGradient + c.reference.biasGradient,
+      relative: 1e-12, "parameter gradients")
   }
 }

@@ -37,21 +37,21 @@ public enum MatrixProductBenchmark {
   }
 
   /// The three products of a convolution on one image, as `Conv2d` makes them over its
-  /// unfolded patches (one group): `positions` outputs, patches of `patch` values, `outputs`
-  /// channels. The forward pass (`W cols`), the weight gradient (`dY cols^T`) and the patch
-  /// gradient (`W^T dY`).
+  /// unfolded patches (one group) with its weight stored as `Wt`, `[patch, outputs]`:
+  /// `positions` outputs, patches of `patch` values, `outputs` channels. The forward pass
+  /// (`Wt^T cols`), the weight gradient (`cols dY^T`) and the patch gradient (`Wt dY`).
   public static func convolution(
     _ name: String, positions: Int, patch: Int, outputs: Int
   ) -> [Shape] {
     [
       Shape(
-        m: outputs, n: positions, k: patch, transposeA: false, transposeB: false,
+        m: outputs, n: positions, k: patch, transposeA: true, transposeB: false,
         role: "\(name) forward"),
       Shape(
-        m: outputs, n: patch, k: positions, transposeA: false, transposeB: true,
+        m: patch, n: outputs, k: positions, transposeA: false, transposeB: true,
         role: "\(name) weight gradient"),
       Shape(
-        m: patch, n: positions, k: outputs, transposeA: true, transposeB: false,
+        m: patch, n: positions, k: outputs, transposeA: false, transposeB: false,
         role: "\(name) input gradient"),
     ]
   }

@@ -95,8 +95,10 @@ struct Conv2d: LayerKind {
   ///
   /// For each example and group the patches are unfolded into `cols`, `K = (C / G) * kh * kw`
   /// rows of one value per output position (`P = Ho * Wo`), kept for the backward pass. The
-  /// output is then one product, `Y[O / G, P] = W[O / G, K] cols[K, P]`, written in place in
-  /// `[O, Ho, Wo]`. Backward: `dW = sum over examples of dY cols^T`, `dcols = W^T dY`, folded
+  /// weight is stored as `G` blocks of `Wt = W^T`, `[K, O / G]` each (PyTorch's is
+  /// `[O, C / G, kh, kw]`), so that every product reads its operands in place but one small
+  /// panel. The output is one product, `Y[O / G, P] = Wt^T cols`, written in place in
+  /// `[O, Ho, Wo]`. Backward: `dWt = sum over examples of cols dY^T`, `dcols = Wt dY`, folded
   /// back onto the input (col2im).
   ///
   /// Examples are split across threads; the weight gradient, which sums over examples, is split
@@ -126,7 +128,7 @@ struct Conv2d: LayerKind {
       let fanOut = groupOutputs * kernel.height * kernel.width
       let weight = ParameterSpec(
         name: "weight", shape: [outputShape.channels, groupInputs, kernel.height, kernel.width],
-        start: .weight(fanIn: fanIn, fanOut: fanOut))
+        start: .weight(fanIn: fanIn, fanOut: fanOut), transposedBlocks: groups)
       guard bias else { return [weight] }
       return [
         weight,
@@ -141,11 +143,21 @@ struct Conv2d: LayerKind {
     var productWorkspace: Int {
       max(
         MatrixProduct.workspaceSize(m: groupOutputs, n: positions, k: patch),  // forward
-        MatrixProduct.workspaceSize(m: groupOutputs, n: patch, k: positions),  // weight gradient
+        MatrixProduct.workspaceSize(m: patch, n: groupOutputs, k: positions),  // weight gradient
+        MatrixProduct.workspaceSize(m: groupOutputs, n: patch, k: positions),  // the same, W
         MatrixProduct.workspaceSize(m: patch, n: positions, k: groupOutputs))  // patch gradient
     }
 
-    func workspaceCount(batch: Int, threads: Int) -> Int { threads * productWorkspace }
+    /// Whether the weight gradient is computed as `dW = dY cols^T`, `[O / G, K]`, and then
+    /// transposed into place, rather than as `dWt` directly: when a group has more output
+    /// channels than patch values (a first layer on one channel), so that its rows, which
+    /// split across threads, are the longer side. Each value sums the same products in the
+    /// same order either way.
+    var weightGradientByChannel: Bool { groupOutputs > patch }
+
+    func workspaceCount(batch: Int, threads: Int) -> Int {
+      threads * productWorkspace + (weightGradientByChannel ? groupOutputs * patch : 0)
+    }
 
     func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
     func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }
@@ -167,7 +179,7 @@ struct Conv2d: LayerKind {
               for o in 0..<og { (output + o * p).update(repeating: b[o], count: p) }
             }
             MatrixProduct.multiply(
-              pass.parameters + group * og * k, transposed: false, UnsafePointer(cols),
+              pass.parameters + group * k * og, transposed: true, UnsafePointer(cols),
               transposed: false, into: output, m: og, n: p, k: k, accumulate: bias,
               workspace: pass.workspace + part * workspace)
           }
@@ -180,16 +192,35 @@ struct Conv2d: LayerKind {
       let (og, k, p) = (groupOutputs, patch, positions)
       let (channels, batch) = (outputShape.channels, pass.batch)
       let workspace = productWorkspace
-      // dW[o, :] = sum over examples, in order, of dY[o, :] cols^T: split by rows o.
       for group in 0..<groups {
-        Parallel.forEachPart(count: og, threads: pass.threads) { part, rows in
+        let dWt = pass.gradients + group * k * og
+        @inline(__always) func cols(_ example: Int) -> UnsafePointer<T> {
+          UnsafePointer(pass.scratch + (example * groups + group) * k * p)
+        }
+        @inline(__always) func dY(_ example: Int) -> UnsafePointer<T> {
+          pass.dOutput + (example * channels + group * og) * p
+        }
+        if weightGradientByChannel {
+          // dW[o, :] = sum over examples, in order, of dY[o, :] cols^T: split by rows o.
+          let dW = pass.workspace + pass.threads * workspace
+          Parallel.forEachPart(count: og, threads: pass.threads) { part, rows in
+            for example in 0..<batch {
+              MatrixProduct.multiply(
+                dY(example) + rows.lowerBound * p, transposed: false, cols(example),
+                transposed: true, into: dW + rows.lowerBound * k, m: rows.count, n: k, k: p,
+                accumulate: example > 0, workspace: pass.workspace + part * workspace)
+            }
+          }
+          MatrixProduct.transpose(dW, rows: og, columns: k, into: dWt)
+          continue
+        }
+        // dWt[q, :] = sum over examples, in order, of cols[q, :] dY^T: split by rows q.
+        Parallel.forEachPart(count: k, threads: pass.threads) { part, rows in
           for example in 0..<batch {
             MatrixProduct.multiply(
-              pass.dOutput + (example * channels + group * og + rows.lowerBound) * p,
-              transposed: false,
-              UnsafePointer(pass.scratch + (example * groups + group) * k * p), transposed: true,
-              into: pass.gradients + (group * og + rows.lowerBound) * k, m: rows.count, n: k,
-              k: p, accumulate: example > 0, workspace: pass.workspace + part * workspace)
+              cols(example) + rows.lowerBound * p, transposed: false, dY(example),
+              transposed: true, into: dWt + rows.lowerBound * og, m: rows.count, n: og, k: p,
+              accumulate: example > 0, workspace: pass.workspace + part * workspace)
           }
         }
       }
@@ -198,10 +229,7 @@ struct Conv2d: LayerKind {
         dBias.update(repeating: 0, count: channels)
         for example in 0..<batch {
           for o in 0..<channels {
-            let dRow = pass.dOutput + (example * channels + o) * p
-            var sum = dBias[o]
-            for i in 0..<p { sum += dRow[i] }
-            dBias[o] = sum
+            dBias[o] += sum(pass.dOutput + (example * channels + o) * p, count: p)
           }
         }
       }
@@ -214,10 +242,10 @@ struct Conv2d: LayerKind {
             // The patches are not needed again this step: their gradient takes their place.
             let cols = pass.scratch + (example * groups + group) * k * p
             MatrixProduct.multiply(
-              pass.parameters + group * og * k, transposed: true,
+              pass.parameters + group * k * og, transposed: false,
               pass.dOutput + (example * channels + group * og) * p, transposed: false,
               into: cols, m: k, n: p, k: og, workspace: pass.workspace + part * workspace)
-            fold(UnsafePointer(cols), group: group, into: dIn)
+            fold(cols, group: group, into: dIn)
           }
         }
       }
@@ -235,73 +263,113 @@ struct Conv2d: LayerKind {
       return first < end ? first..<end : 0..<0
     }
 
-    /// Writes the patches of one example's `group`: row `(channel * kh + i) * kw + j` holds,
-    /// for each output position, the input value that kernel tap reads, zero in the padding.
+    /// Calls `body` for each kernel tap of one group in the order of the patch rows, with where
+    /// the tap reads: the index of its input plane, the output rows and columns whose input
+    /// lies inside the image, and `shift`, so that output `(oy, ox)` reads the plane's value
+    /// `(oy * sh) * w + ox * sw + shift`.
     @inline(__always)
-    func unfold<T: Scalar>(_ input: UnsafePointer<T>, group: Int, into cols: UnsafeMutablePointer<T>) {
+    func forEachTap(
+      group: Int, _ body: (_ tap: Int, _ plane: Int, _ rows: Range<Int>, _ columns: Range<Int>, _ shift: Int) -> Void
+    ) {
       let (h, w) = (inputShape.height, inputShape.width)
       let (oh, ow) = (outputShape.height, outputShape.width)
-      let (sh, sw) = (stride.height, stride.width)
-      var out = cols
+      var tap = 0
       for c in 0..<groupInputs {
-        let plane = input + (group * groupInputs + c) * h * w
+        let plane = (group * groupInputs + c) * h * w
         for i in 0..<kernel.height {
-          let rows = inside(
-            offset: i * dilation.height, stride: sh, padding: padding.height, input: h, output: oh)
+          let y = i * dilation.height
+          let rows = inside(offset: y, stride: stride.height, padding: padding.height, input: h, output: oh)
           for j in 0..<kernel.width {
-            let offsetX = j * dilation.width - padding.width
+            let x = j * dilation.width
             let columns = inside(
-              offset: j * dilation.width, stride: sw, padding: padding.width, input: w, output: ow)
-            out.update(repeating: 0, count: rows.lowerBound * ow)
-            for oy in rows {
-              let source = plane + (oy * sh - padding.height + i * dilation.height) * w + offsetX
-              let target = out + oy * ow
-              target.update(repeating: 0, count: columns.lowerBound)
-              if sw == 1 {
-                (target + columns.lowerBound).update(
-                  from: source + columns.lowerBound, count: columns.count)
-              } else {
-                for ox in columns { target[ox] = source[ox * sw] }
-              }
-              (target + columns.upperBound).update(repeating: 0, count: ow - columns.upperBound)
-            }
-            (out + rows.upperBound * ow).update(repeating: 0, count: (oh - rows.upperBound) * ow)
-            out += oh * ow
+              offset: x, stride: stride.width, padding: padding.width, input: w, output: ow)
+            body(tap, plane, rows, columns, (y - padding.height) * w + x - padding.width)
+            tap += 1
           }
         }
       }
     }
 
+    /// Whether a tap's values are one run of its plane: with stride 1 and an output as wide as
+    /// the input, output `(oy, ox)` reads `oy * w + ox + shift`, so that the values inside the
+    /// image from the first to the last are read in one copy, and only the columns that fall
+    /// in the padding need zeros.
+    var tapsAreRuns: Bool {
+      stride == Pair(1) && outputShape.width == inputShape.width
+    }
+
+    /// The run of a tap's output positions from the first inside the image to the last.
+    @inline(__always)
+    func run(_ rows: Range<Int>, _ columns: Range<Int>) -> Range<Int> {
+      let ow = outputShape.width
+      return rows.lowerBound * ow + columns.lowerBound..<(rows.upperBound - 1) * ow + columns.upperBound
+    }
+
+    /// Sets the values of the columns outside `columns`, on the rows of `rows`, to zero.
+    @inline(__always)
+    func zeroPadding<T: Scalar>(_ row: UnsafeMutablePointer<T>, _ rows: Range<Int>, _ columns: Range<Int>) {
+      let ow = outputShape.width
+      // Down each column, so that the short stores do not become calls to memset.
+      for ox in 0..<columns.lowerBound { for oy in rows { row[oy * ow + ox] = 0 } }
+      for ox in columns.upperBound..<ow { for oy in rows { row[oy * ow + ox] = 0 } }
+    }
+
+    /// Writes the patches of one example's `group`: row `(channel * kh + i) * kw + j` holds,
+    /// for each output position, the input value that kernel tap reads, zero in the padding.
+    @inline(__always)
+    func unfold<T: Scalar>(_ input: UnsafePointer<T>, group: Int, into cols: UnsafeMutablePointer<T>) {
+      let (ow, p, sw, w) = (outputShape.width, positions, stride.width, inputShape.width)
+      let runs = tapsAreRuns
+      forEachTap(group: group) { tap, plane, rows, columns, shift in
+        let out = cols + tap * p
+        let source = input + plane + shift
+        guard !rows.isEmpty && !columns.isEmpty else {
+          out.update(repeating: 0, count: p)
+          return
+        }
+        if runs {
+          let run = run(rows, columns)
+          out.update(repeating: 0, count: run.lowerBound)
+          (out + run.lowerBound).update(from: source + run.lowerBound, count: run.count)
+          (out + run.upperBound).update(repeating: 0, count: p - run.upperBound)
+          zeroPadding(out, rows, columns)
+          return
+        }
+        out.update(repeating: 0, count: rows.lowerBound * ow)
+        for oy in rows {
+          let from = source + oy * stride.height * w
+          let target = out + oy * ow
+          for ox in 0..<columns.lowerBound { target[ox] = 0 }
+          for ox in columns { target[ox] = from[ox * sw] }
+          for ox in columns.upperBound..<ow { target[ox] = 0 }
+        }
+        (out + rows.upperBound * ow).update(repeating: 0, count: p - rows.upperBound * ow)
+      }
+    }
+
     /// Adds each patch gradient back onto the input positions it was read from (the adjoint
-    /// of `unfold`), tap after tap in the order `unfold` writes them.
+    /// of `unfold`), tap after tap in the order `unfold` writes them. The patch gradients of
+    /// positions in the padding are set to zero on the way.
     @inline(__always)
     func fold<T: Scalar>(
-      _ cols: UnsafePointer<T>, group: Int, into dInput: UnsafeMutablePointer<T>
+      _ cols: UnsafeMutablePointer<T>, group: Int, into dInput: UnsafeMutablePointer<T>
     ) {
-      let (h, w) = (inputShape.height, inputShape.width)
-      let (oh, ow) = (outputShape.height, outputShape.width)
-      let (sh, sw) = (stride.height, stride.width)
-      var from = cols
-      for c in 0..<groupInputs {
-        let plane = dInput + (group * groupInputs + c) * h * w
-        for i in 0..<kernel.height {
-          let rows = inside(
-            offset: i * dilation.height, stride: sh, padding: padding.height, input: h, output: oh)
-          for j in 0..<kernel.width {
-            let offsetX = j * dilation.width - padding.width
-            let columns = inside(
-              offset: j * dilation.width, stride: sw, padding: padding.width, input: w, output: ow)
-            for oy in rows {
-              let target = plane + (oy * sh - padding.height + i * dilation.height) * w + offsetX
-              let source = from + oy * ow
-              if sw == 1 {
-                for ox in columns { target[ox] += source[ox] }
-              } else {
-                for ox in columns { target[ox * sw] += source[ox] }
-              }
-            }
-            from += oh * ow
-          }
+      let (ow, p, sw, w) = (outputShape.width, positions, stride.width, inputShape.width)
+      let runs = tapsAreRuns
+      forEachTap(group: group) { tap, plane, rows, columns, shift in
+        guard !rows.isEmpty && !columns.isEmpty else { return }
+        let from = cols + tap * p
+        let target = dInput + plane + shift
+        if runs {
+          // Zeros where the run crosses the padding, so that the run adds in one loop.
+          zeroPadding(from, rows, columns)
+          for i in run(rows, columns) { target[i] += from[i] }
+          return
+        }
+        for oy in rows {
+          let row = target + oy * stride.height * w
+          let source = from + oy * ow
+          for ox in columns { row[ox * sw] += source[ox] }
         }
       }
     }

@@ -31,7 +31,7 @@ struct Dense: LayerKind {
     var parameters: [ParameterSpec] {
       let weight = ParameterSpec(
         name: "weight", shape: [units, inputs], start: .weight(fanIn: inputs, fanOut: units),
-        storedTransposed: true)
+        transposedBlocks: 1)
       guard bias else { return [weight] }
       return [weight, ParameterSpec(name: "bias", shape: [units], start: .bias(fanIn: inputs))]
     }

@@ -81,11 +81,35 @@ struct ParameterSpec: Sendable, Hashable {
   /// The shape in PyTorch's state_dict.
   var shape: [Int]
   var start: ParameterStart
-  /// Whether the network stores the 2-D tensor transposed (a dense weight `[units, in]` kept
-  /// as `[in, units]`, so its products read it in place).
-  var storedTransposed = false
+  /// Blocks of rows the network stores transposed, so that products read the tensor in place;
+  /// 0 keeps PyTorch's layout. Seen as a matrix of `shape[0]` rows, the tensor is split into
+  /// this many blocks of consecutive rows, each kept transposed: a dense weight `[units, in]` as
+  /// `[in, units]` (one block), a convolution's `[out, in/G, kh, kw]` as `G` blocks of
+  /// `[in/G * kh * kw, out/G]`.
+  var transposedBlocks = 0
 
   var count: Int { shape.reduce(1, *) }
+}
+
+/// Copies a tensor of `shape` from PyTorch's layout into the one of `transposedBlocks` blocks
+/// transposed (`ParameterSpec.transposedBlocks`), or back with `toPyTorch`.
+func relayout<T>(
+  _ source: UnsafePointer<T>, into destination: UnsafeMutablePointer<T>, shape: [Int],
+  transposedBlocks blocks: Int, toPyTorch: Bool = false
+) {
+  let count = shape.reduce(1, *)
+  guard blocks > 0 else {
+    destination.update(from: source, count: count)
+    return
+  }
+  // In PyTorch's layout each block is [rows, columns]; stored, [columns, rows].
+  let (rows, columns) = (shape[0] / blocks, count / shape[0])
+  for b in 0..<blocks {
+    let offset = b * rows * columns
+    MatrixProduct.transpose(
+      source + offset, rows: toPyTorch ? columns : rows, columns: toPyTorch ? rows : columns,
+      into: destination + offset)
+  }
 }
 
 /// A layer planned for one input shape: its output shape, its tensors and scratch, and its

@@ -30,84 +30,113 @@ struct MaxPool2d: LayerKind {
     @inline(__always)
     func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
       let (h, w) = (inputShape.height, inputShape.width)
-      let (kh, kw) = (window.kernel.height, window.kernel.width)
       let (oh, ow) = (outputShape.height, outputShape.width)
-      let (sh, sw) = (window.stride.height, window.stride.width)
-      let (ph, pw) = (window.padding.height, window.padding.width)
-      let halving = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0
+      let window = window
+      let halving =
+        window.kernel == Pair(2) && window.stride == Pair(2) && window.padding == Pair(0)
       let planes = pass.batch * inputShape.channels
       Parallel.forEachPart(count: planes, threads: pass.threads) { _, range in
-      for plane in range {
-        let input = pass.input + plane * h * w
-        var output = pass.output + plane * oh * ow
-        var position = pass.scratch + plane * oh * ow
-        if halving {
-          halve(input, width: w, into: output, positions: position)
-          continue
-        }
-        for oy in 0..<oh {
-          let top = oy * sh - ph
-          let (y0, y1) = (max(top, 0), min(top + kh, h))
-          for ox in 0..<ow {
-            let left = ox * sw - pw
-            let (x0, x1) = (max(left, 0), min(left + kw, w))
-            var best = -T.infinity
-            var at = y0 * w + x0
-            for y in y0..<y1 {
-              let row = y * w
-              for x in x0..<x1 {
-                // Selects, not branches: which value wins is as random as the data.
-                let v = input[row + x]
-                let greater = v > best
-                let notANumber = v != v
-                // `greater || notANumber` without the short circuit, which compiles to a branch.
-                let wins =
-                  (unsafeBitCast(greater, to: UInt8.self) | unsafeBitCast(notANumber, to: UInt8.self))
-                  != 0
-                best = wins ? v : best
-                at = wins ? row + x : at
-              }
+        for plane in range {
+          let input = pass.input + plane * h * w
+          let output = pass.output + plane * oh * ow
+          let positions = pass.scratch + plane * oh * ow
+          for oy in 0..<oh {
+            if halving && halveRow(oy, input, width: w, into: output, positions: positions) {
+              continue
             }
-            output.pointee = best
-            position.pointee = T(at)
-            output += 1
-            position += 1
+            for ox in 0..<ow { poolWindow(oy, ox, input, into: output, positions: positions) }
           }
         }
       }
-      }
     }
 
-    /// The common 2 x 2 window of stride 2 without padding, one plane, written out: the same
-    /// maxima and positions as the general loop.
+    /// The window at `(oy, ox)` of one plane: its maximum, and its position in the plane.
     @inline(__always)
-    func halve<T: Scalar>(
-      _ input: UnsafePointer<T>, width w: Int, into output: UnsafeMutablePointer<T>,
+    func poolWindow<T: Scalar>(
+      _ oy: Int, _ ox: Int, _ input: UnsafePointer<T>, into output: UnsafeMutablePointer<T>,
       positions: UnsafeMutablePointer<T>
     ) {
-      @inline(__always) func take(_ best: inout T, _ at: inout Int, _ v: T, _ index: Int) {
-        let wins =
-          (unsafeBitCast(v > best, to: UInt8.self) | unsafeBitCast(v != v, to: UInt8.self)) != 0
-        best = wins ? v : best
-        at = wins ? index : at
-      }
-      var index = 0
-      for oy in 0..<outputShape.height {
-        let top = 2 * oy * w
-        for ox in 0..<outputShape.width {
-          let a = top + 2 * ox
-          var best = input[a]
-          var at = a
-          // The first value always wins against -infinity, unless it is -infinity itself,
-          // where it stays the position as in the general loop.
-          take(&best, &at, input[a + 1], a + 1)
-          take(&best, &at, input[a + w], a + w)
-          take(&best, &at, input[a + w + 1], a + w + 1)
-          output[index] = best
-          positions[index] = T(at)
-          index += 1
+      let (h, w) = (inputShape.height, inputShape.width)
+      let top = oy * window.stride.height - window.padding.height
+      let left = ox * window.stride.width - window.padding.width
+      let (y0, y1) = (max(top, 0), min(top + window.kernel.height, h))
+      let (x0, x1) = (max(left, 0), min(left + window.kernel.width, w))
+      var best = -T.infinity
+      var at = y0 * w + x0
+      for y in y0..<y1 {
+        for x in x0..<x1 {
+          let v = input[y * w + x]
+          if v > best || v.isNaN {
+            best = v
+            at = y * w + x
+          }
         }
       }
+      let index = oy * outputShape.width + ox
+      output[index] = best
+      positions[index] = T(at)
+    }
+
+    /// Row `oy` of the common 2 x 2 window of stride 2 without padding, four windows at a time
+    /// in branch-free vector selects: the same maxima and positions as `poolWindow` when the
+    /// row holds no NaN or infinity. Returns false when it does, when the row is shorter than
+    /// four windows, or for `Double` (the gradient check), for `poolWindow` to write the row.
+    ///
+    /// The vectors are `SIMD4<Float>`, the width of the baseline x86-64 and of NEON, written for
+    /// `Float` alone: generic SIMD code is not specialized into vector instructions.
+    @inline(__always)
+    func halveRow<T: Scalar>(
+      _ oy: Int, _ input: UnsafePointer<T>, width w: Int, into output: UnsafeMutablePointer<T>,
+      positions: UnsafeMutablePointer<T>
+    ) -> Bool {
+      guard T.self == Float.self else { return false }
+      return halveRow(
+        oy, UnsafeRawPointer(input).assumingMemoryBound(to: Float.self), width: w,
+        into: UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self),
+        positions: UnsafeMutableRawPointer(positions).assumingMemoryBound(to: Float.self))
+    }
+
+    @inline(__always)
+    func halveRow(
+      _ oy: Int, _ input: UnsafePointer<Float>, width w: Int,
+      into output: UnsafeMutablePointer<Float>, positions: UnsafeMutablePointer<Float>
+    ) -> Bool {
+      let ow = outputShape.width
+      guard ow >= 4 else { return false }
+      let top = UnsafeRawPointer(input + 2 * oy * w)
+      let bottom = UnsafeRawPointer(input + (2 * oy + 1) * w)
+      let right = SIMD4<Float>(repeating: 1)
+      let below = SIMD4<Float>(repeating: Float(w))
+      let diagonal = SIMD4<Float>(repeating: Float(w + 1))
+      let first = SIMD4<Float>(repeating: Float(2 * oy * w)) + SIMD4(0, 2, 4, 6)
+      // x - x is 0 for every finite x, NaN for NaN and the infinities.
+      var nonFinite = SIMDMask<SIMD8<Int32>>(repeating: false)
+      var ox = 0
+      while true {
+        // The last four windows end the row, overlapping the ones before where they must.
+        let start = min(ox, ow - 4)
+        let upper = top.loadUnaligned(fromByteOffset: 8 * start, as: SIMD8<Float>.self)
+        let lower = bottom.loadUnaligned(fromByteOffset: 8 * start, as: SIMD8<Float>.self)
+        nonFinite = nonFinite .| (upper - upper .!= 0) .| (lower - lower .!= 0)
+        let (b, c, d) = (upper.oddHalf, lower.evenHalf, lower.oddHalf)
+        var best = upper.evenHalf
+        var offset = SIMD4<Float>(repeating: 0)
+        var wins = b .> best
+        best.replace(with: b, where: wins)
+        offset.replace(with: right, where: wins)
+        wins = c .> best
+        best.replace(with: c, where: wins)
+        offset.replace(with: below, where: wins)
+        wins = d .> best
+        best.replace(with: d, where: wins)
+        offset.replace(with: diagonal, where: wins)
+        UnsafeMutableRawPointer(output + oy * ow + start).storeBytes(of: best, as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(positions + oy * ow + start).storeBytes(
+          of: first + SIMD4(repeating: Float(2 * start)) + offset, as: SIMD4<Float>.self)
+        if start == ow - 4 { break }
+        ox += 4
+      }
+      return !any(nonFinite)
     }
 
     @inline(__always)

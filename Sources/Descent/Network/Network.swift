@@ -19,9 +19,11 @@ public struct Network<T: Scalar>: Sendable {
     /// The shape in PyTorch's state_dict.
     public var shape: [Int]
     public var offset: Int
-    /// Whether `parameters` holds the transpose of the 2-D `shape`.
-    public var storedTransposed: Bool
+    /// Blocks of rows `parameters` holds transposed (`ParameterSpec.transposedBlocks`); 0 for
+    /// PyTorch's layout.
+    public var transposedBlocks: Int
     public var count: Int { shape.reduce(1, *) }
+
   }
 
   /// One planned layer and where its values are.
@@ -96,7 +98,7 @@ public struct Network<T: Scalar>: Sendable {
         tensors.append(
           Tensor(
             name: "\(index).\(parameter.name)", shape: parameter.shape, offset: parameterCount,
-            storedTransposed: parameter.storedTransposed))
+            transposedBlocks: parameter.transposedBlocks))
         starts.append(parameter.start)
         parameterCount += parameter.count
       }
@@ -152,13 +154,12 @@ public struct Network<T: Scalar>: Sendable {
   /// row-major in its state_dict shape.
   public var stateDictValues: [T] {
     var values = parameters
-    for tensor in tensors where tensor.storedTransposed {
+    for tensor in tensors where tensor.transposedBlocks > 0 {
       parameters.withUnsafeBufferPointer { p in
         values.withUnsafeMutableBufferPointer { v in
-          // Stored [columns, rows]: its transpose is PyTorch's [rows, columns].
-          MatrixProduct.transpose(
-            p.baseAddress! + tensor.offset, rows: tensor.shape[1], columns: tensor.shape[0],
-            into: v.baseAddress! + tensor.offset)
+          relayout(
+            p.baseAddress! + tensor.offset, into: v.baseAddress! + tensor.offset,
+            shape: tensor.shape, transposedBlocks: tensor.transposedBlocks, toPyTorch: true)
         }
       }
     }
@@ -170,12 +171,12 @@ public struct Network<T: Scalar>: Sendable {
     precondition(values.count == parameters.count, "parameter count mismatch")
     let converted = values.map { T($0) }
     setParameters(converted)
-    for tensor in tensors where tensor.storedTransposed {
+    for tensor in tensors where tensor.transposedBlocks > 0 {
       converted.withUnsafeBufferPointer { v in
         parameters.withUnsafeMutableBufferPointer { p in
-          MatrixProduct.transpose(
-            v.baseAddress! + tensor.offset, rows: tensor.shape[0], columns: tensor.shape[1],
-            into: p.baseAddress! + tensor.offset)
+          relayout(
+            v.baseAddress! + tensor.offset, into: p.baseAddress! + tensor.offset,
+            shape: tensor.shape, transposedBlocks: tensor.transposedBlocks)
         }
       }
     }
