@@ -1,3 +1,5 @@
+import Foundation
+
 /// One training run: a network, its optimizer and schedule, and its random streams.
 ///
 /// A trainer owns all of its state, so runs train side by side on different threads without
@@ -62,6 +64,14 @@ public struct Trainer: Sendable {
   /// Replaces the network's parameters, for a run that starts from saved weights.
   public mutating func setParameters(_ values: [Float]) {
     network.setParameters(values)
+  }
+
+  /// Replaces the network's parameters, buffers and counters with those of a safetensors
+  /// file, for a run that starts from saved weights (`model.init_from`).
+  ///
+  /// - Throws: `Diagnostic` when the file does not match the network.
+  public mutating func loadSafetensors(_ data: Data, file: String) throws {
+    try network.loadSafetensors(data, file: file)
   }
 
   /// The learning rate the next optimizer step will use.
