@@ -55,7 +55,7 @@ struct ConfigurationDecoder {
     var settings = TrainingSettings(
       model: model.spec, loss: loss.loss, optimizer: optimizer.settings,
       schedule: schedule.settings, clipping: optimizer.clipping, epochs: training.epochs,
-      batchSize: training.batchSize, seed: seed)
+      batchSize: training.batchSize, dropLast: training.dropLast, seed: seed)
     // Known without the data unless a per-batch schedule warms up for whole epochs.
     settings.schedule.warmupSteps = schedule.warmup.scheduleSteps(
       interval: schedule.settings.interval, batchesPerEpoch: 0)

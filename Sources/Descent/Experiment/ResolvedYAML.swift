@@ -147,9 +147,13 @@ enum ResolvedYAML {
     let stopping = configuration.earlyStopping.map {
       "{metric: \($0.metric.rawValue), patience: \($0.patience), min_delta: \(number($0.minDelta))}"
     }
-    return [
+    var pairs: Pairs = [
       ("epochs", "\(configuration.training.epochs)"),
       ("batch_size", "\(configuration.training.batchSize)"),
+    ]
+    // Written only when set, so that the runs of files written before it keep their hashes.
+    if configuration.training.dropLast { pairs.append(("drop_last", "true")) }
+    return pairs + [
       ("early_stopping", stopping ?? "null"),
       ("save_weights", "\(configuration.saveWeights)"),
     ]

@@ -82,7 +82,8 @@ public struct Trainer: Sendable {
   }
 
   /// Trains one pass over `data` in a fresh random order, in batches of the configured size
-  /// (the last one smaller when the size does not divide the data).
+  /// (the last one smaller when the size does not divide the data, or left out with
+  /// `dropLast`).
   ///
   /// - Parameter stop: checked before every step; once requested, the epoch ends there and is
   ///   reported as interrupted.
@@ -98,12 +99,13 @@ public struct Trainer: Sendable {
     var diverged = false
     var interrupted = false
     var start = 0
-    while start < order.count {
+    let trained = settings.examplesPerEpoch(rows: order.count)
+    while start < trained {
       if stop?.isRequested == true {
         interrupted = true
         break
       }
-      let count = min(batchSize, order.count - start)
+      let count = min(batchSize, trained - start)
       let indices = order[start..<start + count]
       network.withBatchBuffers { data.gather(indices, inputs: $0, targets: $1) }
       network.forward(batch: count, mode: .training, random: &dropoutRandom)
