@@ -118,7 +118,7 @@ struct ConfigurationDecoder {
     do throws(ModelSpec.PlanError) {
       count = try model.spec.parameterCount(for: shape.exampleShape)
     } catch {
-      let origin = model.origins[error.layer]
+      let origin = model.origins[error.layer].locate(error.path)
       reader.report(origin.node, key: origin.key, error.message)
       return
     }
