@@ -9,6 +9,8 @@ struct DecodedTraining {
   var epochs = 10
   var batchSize = 32
   var dropLast = false
+  /// Where `drop_last` is set, for messages about the batches it leaves.
+  var dropLastLocation: InputLocation?
   var earlyStopping: Stopping?
   var saveWeights = false
 }
@@ -29,6 +31,7 @@ extension ConfigurationDecoder {
     reader.read(&training.epochs, fields, "epochs", .positive)
     reader.read(&training.batchSize, fields, "batch_size", .positive)
     reader.read(&training.dropLast, fields, "drop_last")
+    training.dropLastLocation = fields["drop_last"]?.location
     reader.read(&training.saveWeights, fields, "save_weights")
     if let stopping = fields["early_stopping"], !stopping.isNull {
       let location = fields.keyLocation(of: "early_stopping")

@@ -45,7 +45,7 @@ struct Residual: LayerKind {
     case .identity:
       guard output == input else {
         throw LayerShapeError(
-          "an identity shortcut adds the input \(input) to the body's output \(output), which differs; use shortcut: projection",
+          "an identity shortcut cannot add the input \(input) to the body's output \(output); use shortcut: projection, which maps the input to the body's shape",
           path: [.shortcut])
       }
     case .projection:
