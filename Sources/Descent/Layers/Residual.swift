@@ -123,9 +123,11 @@ struct Residual: LayerKind {
       var counters: Int
       /// Whether its output gradient has a place of its own (every layer but a branch's last).
       var ownsDelta: Bool
+      /// Values of one example's output, kept here: a kind may build its output shape anew,
+      /// which would allocate during a pass.
+      var outputs: Int
 
       var planned: any PlannedLayer { sublayer.planned }
-      var outputs: Int { planned.outputShape.count }
 
       /// Values of its scratch region for a batch of `batch`.
       func region(batch: Int) -> Int {
@@ -151,7 +153,8 @@ struct Residual: LayerKind {
           }
           return Part(
             sublayer: sublayer, parameters: offsets.parameters, buffers: offsets.buffers,
-            counters: offsets.counters, ownsDelta: index < branch.count - 1)
+            counters: offsets.counters, ownsDelta: index < branch.count - 1,
+            outputs: sublayer.planned.outputShape.count)
         }
       }
       self.body = parts(body)
