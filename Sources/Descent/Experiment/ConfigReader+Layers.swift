@@ -45,14 +45,16 @@ extension ConfigReader {
   /// The layers in order, `{dense: N, activation: A}` giving two; `nil` when any is wrong (each
   /// problem is reported).
   ///
-  /// - Parameter path: the list's dotted key, `model.layers`.
-  mutating func layers(_ node: SourceNode, path: String) -> DecodedLayers? {
+  /// - Parameters:
+  ///   - path: the list's dotted key, `model.layers`.
+  ///   - depth: how many blocks the list is inside (0 for `model.layers`).
+  mutating func layers(_ node: SourceNode, path: String, depth: Int = 0) -> DecodedLayers? {
     let expected = "a list of layers such as \(Self.layerExample)"
     guard let items = list(node, key: path, expected: expected) else { return nil }
     var decoded = DecodedLayers(layers: [], origins: [])
     var valid = true
     for (index, item) in items.enumerated() {
-      guard let entry = layer(item, path: "\(path).\(index)") else {
+      guard let entry = layer(item, path: "\(path).\(index)", depth: depth) else {
         valid = false
         continue
       }
@@ -72,7 +74,7 @@ extension ConfigReader {
   /// without a size, with an `activation:` where the kind takes one; or an activation on its
   /// own.
   private mutating func layer(
-    _ node: SourceNode, path: String
+    _ node: SourceNode, path: String, depth: Int
   ) -> (layers: [Layer], origin: DecodedLayers.Origin, output: DecodedLayers.OutputLayer?)? {
     if let text = node.scalarText, !node.isNull {
       guard let schema = LayerSchema.named(text), schema.bare else {
@@ -81,7 +83,7 @@ extension ConfigReader {
       }
       let entry = LayerEntry(
         path: path, value: .scalar("null", at: node.location),
-        fields: Fields(path: path, location: node.location, entries: []), name: text)
+        fields: Fields(path: path, location: node.location, entries: []), name: text, depth: depth)
       return schema.decode(&self, entry).map {
         ([Layer($0.kind)], .init(key: path, node: node), nil)
       }
@@ -128,7 +130,8 @@ extension ConfigReader {
         return nil
       }
     }
-    let entry = LayerEntry(path: path, value: value, fields: fields, name: schema.name)
+    let entry = LayerEntry(
+      path: path, value: value, fields: fields, name: schema.name, depth: depth)
     let decoded = schema.decode(&self, entry)
     var layers = decoded.map { [Layer($0.kind)] } ?? []
     if schema.takesActivation, let activation = fields["activation"],

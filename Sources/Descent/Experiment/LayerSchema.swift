@@ -70,6 +70,8 @@ struct LayerEntry {
   /// The dotted key of the kind's value, `model.layers.3.conv2d`.
   var key: String { path + "." + name }
   var name: String
+  /// How many blocks the entry is inside: 0 in `model.layers`.
+  var depth = 0
 
   /// The value of `option` and its dotted key, if given.
   func option(_ option: String) -> (node: SourceNode, key: String)? {
@@ -209,7 +211,16 @@ extension LayerSchema {
     if let (node, key) = entry.option("shortcut") {
       shortcut = reader.choice(node, key: key, Residual.Shortcut.self) ?? shortcut
     }
-    guard let body = reader.layers(entry.value, path: entry.key) else { return nil }
+    guard entry.depth < Residual.maximumDepth else {
+      reader.report(
+        entry.value, key: entry.key,
+        "residual blocks nest at most \(Residual.maximumDepth) deep, and this one is inside \(entry.depth) others; nest fewer"
+      )
+      return nil
+    }
+    guard let body = reader.layers(entry.value, path: entry.key, depth: entry.depth + 1) else {
+      return nil
+    }
     if body.layers.isEmpty {
       reader.report(
         entry.value, key: entry.key,

@@ -21,6 +21,10 @@ struct Residual: LayerKind {
     case projection
   }
 
+  /// The deepest blocks may nest, which keeps decoding, planning and the passes, each a
+  /// recursion through the blocks, within a thread's stack.
+  static let maximumDepth = 32
+
   var body: [Layer]
   var shortcut = Shortcut.identity
 
