@@ -33,10 +33,11 @@ struct Summary: ParsableCommand {
     }
     print("\(experiment.name): model of \(spec.id), input \(input)")
     let header = ["layer", "kind", "output", "parameters", "multiply-adds"]
+    // A block's layers are indented under it, their module names in full (`3.body.0`).
     var table = summary.rows.map { row in
       [
-        "\(row.index)", row.layer, row.outputShape.description, grouped(row.parameters),
-        grouped(row.multiplyAdds),
+        row.module, String(repeating: "  ", count: row.depth) + row.layer,
+        row.outputShape.description, grouped(row.parameters), grouped(row.multiplyAdds),
       ]
     }
     table.append(["total", "", "", grouped(summary.parameters), grouped(summary.multiplyAdds)])

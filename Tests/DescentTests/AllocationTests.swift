@@ -90,3 +90,45 @@ extension AllocationTests {
     #endif
   }
 }
+
+extension AllocationTests {
+  @Test(
+    .enabled(if: optimized, "allocation-free only when optimized: swift test -c release"))
+  func normalizedResidualTrainingEpochAllocatesNothing() throws {
+    // Batch norm (2-D and, in the flat block, 1-D), layer norm and nested residual blocks with
+    // both kinds of shortcut, their running statistics updated at every step.
+    let data = BuiltinDataset.digits.load()
+    let settings = TrainingSettings(
+      model: ModelSpec(layers: [
+        .conv2d(4, kernel: Pair(3), padding: .explicit(Pair(1)), bias: false), .batchNorm(),
+        .activation(.relu),
+        .residual([
+          .conv2d(4, kernel: Pair(3), padding: .same, bias: false), .batchNorm(),
+          .activation(.relu), .residual([.conv2d(4, kernel: Pair(1)), .batchNorm()]),
+        ]),
+        .residual(
+          [.conv2d(8, kernel: Pair(3), stride: Pair(2), padding: .explicit(Pair(1))), .batchNorm()],
+          shortcut: .projection),
+        .layerNorm(), .globalAvgPool2d, .flatten,
+        .residual([.dense(units: 6), .batchNorm(), .activation(.tanh)], shortcut: .projection),
+        .dense(units: 10),
+      ]),
+      loss: .crossEntropy(labelSmoothing: 0), optimizer: OptimizerSettings(.sgd), epochs: 2,
+      batchSize: 64, seed: 1)
+    var trainer = Trainer(
+      settings: settings, featureCount: data.featureCount,
+      inputShape: .image(channels: 1, height: 8, width: 8), trainingRows: data.rows)
+    _ = trainer.trainEpoch(on: data)
+
+    descent_malloc_counter_start()
+    let summary = trainer.trainEpoch(on: data)
+    let evaluation = trainer.evaluate(data)
+    let allocations = descent_malloc_counter_stop()
+
+    #expect(summary.trainingLoss.isFinite && evaluation.loss.isFinite)
+    #expect(trainer.network.counters.allSatisfy { $0 == 2 * 29 })
+    #if os(Linux)
+    #expect(allocations == 0)
+    #endif
+  }
+}

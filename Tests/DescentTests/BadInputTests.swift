@@ -184,14 +184,17 @@ struct BadInput: Sendable, CustomTestStringConvertible {
   }
 
   static let catalogue: [BadInput] =
-    syntax + settings + encodings + sizes + numbers + names + data + layers
+    syntax + settings + encodings + sizes + numbers + names + data + layers + normalization
 }
 
 // MARK: - The catalogue
 
 extension BadInput {
-  /// The digits as 8x8 images with `layers`, one entry per line from line 5.
-  static func images(_ layers: [String], shape: String = "[1, 8, 8]") -> String {
+  /// The digits as 8x8 images with `layers`, one entry per line from line 6, and `training`
+  /// after them.
+  static func images(_ layers: [String], shape: String = "[1, 8, 8]", training: String? = nil)
+    -> String
+  {
     """
     data: {source: digits, shape: \(shape)}
     loss: cross_entropy
@@ -199,7 +202,7 @@ extension BadInput {
     model:
       layers:
     \(layers.map { "    - " + $0 }.joined(separator: "\n"))
-
+    \(training.map { "training: " + $0 + "\n" } ?? "")
     """
   }
 
@@ -292,6 +295,81 @@ extension BadInput {
         "x.yaml:6:19: model.layers.0.kernal: unknown key; did you mean 'kernel'?",
         "x.yaml:7:17: model.layers.1.flatten: flatten takes no value; write it bare, - flatten",
         "x.yaml:8:23: model.layers.2.activation: max_pool2d takes no activation; give the activation its own entry, {activation: relu}",
+      ]),
+  ]
+
+  static let normalization = [
+    BadInput(
+      "batch norm on a last batch of one example",
+      yaml: images(
+        ["{dense: 16}", "batch_norm", "{dense: 10}"], shape: "[64]",
+        training: "{batch_size: 3}"),
+      messages: [
+        "x.yaml:7:7: model.layers.1: batch_norm needs more than one value per channel to train, but the last batch of each epoch holds 1 example (1438 training examples in batches of 3); set training.drop_last: true to leave it out, or choose another batch size"
+      ]),
+    BadInput(
+      // The convolution's batch norm sees 36 values per channel even in batches of one.
+      "a projection's batch norm on batches of one example",
+      yaml: images(
+        [
+          "{conv2d: 4, kernel: 3}", "batch_norm", "global_avg_pool2d", "flatten",
+          "{residual: [{dense: 10}], shortcut: projection}",
+        ], training: "{batch_size: 1}"),
+      messages: [
+        "x.yaml:10:43: model.layers.4.shortcut: the projection shortcut's batch_norm needs more than one value per channel to train, but training.batch_size 1 gives it one; use a batch size of at least 2"
+      ]),
+    BadInput(
+      "drop_last with fewer examples than a batch",
+      yaml: images(
+        ["{dense: 16}", "batch_norm", "{dense: 10}"], shape: "[64]",
+        training: "{batch_size: 2000, drop_last: true}"),
+      messages: [
+        "x.yaml:9:41: training.drop_last: the 1438 training examples do not fill one batch of 2000, and drop_last leaves out the rest, so nothing would train; lower training.batch_size or set drop_last: false"
+      ]),
+    BadInput(
+      "an identity shortcut around a body that changes the shape",
+      yaml: images([
+        "{conv2d: 4, kernel: 3, padding: 1}", "{residual: [{conv2d: 8, kernel: 3, padding: 1}]}",
+        "flatten", "{dense: 10}",
+      ]),
+      messages: [
+        "x.yaml:7:18: model.layers.1.residual: an identity shortcut cannot add the input [4, 8, 8] to the body's output [8, 8, 8]; use shortcut: projection, which maps the input to the body's shape"
+      ]),
+    BadInput(
+      "a layer of a nested block that cannot take its input",
+      yaml: images(["{residual: [{residual: [{dense: 4}]}]}", "flatten", "{dense: 10}"]),
+      messages: [
+        "x.yaml:6:39: model.layers.0.residual.0.residual.0.dense: dense expects a flat input, found [1, 8, 8]; add flatten (or global_avg_pool2d, then flatten) before it"
+      ]),
+    BadInput(
+      "blocks nested deeper than 32",
+      yaml: images(
+        [
+          String(repeating: "{residual: [", count: 33) + "{dense: 4}"
+            + String(repeating: "]}", count: 33), "{dense: 10}",
+        ], shape: "[64]"),
+      messages: [
+        "x.yaml:6:402: model.layers.0" + String(repeating: ".residual.0", count: 32)
+          + ".residual: residual blocks nest at most 32 deep, and this one is inside 32 others; nest fewer"
+      ]),
+    BadInput(
+      "block and normalization keys misspelt, a size for batch norm, an empty body",
+      yaml: images(
+        [
+          "{residual: [{conv2d: 1, kernel: 1}], shortcuts: identity}",
+          "{batch_norm: {momentun: 0.1}}", "{layer_norm: {eps: -1}}", "{batch_norm: 4}",
+          "{residual: []}", "residual", "{residual: [batch_norm], shortcut: bottleneck}",
+          "flatten", "{dense: 10}",
+        ], training: "{drop_last: 1}"),
+      messages: [
+        "x.yaml:6:44: model.layers.0.shortcuts: unknown key; did you mean 'shortcut'?",
+        "x.yaml:7:21: model.layers.1.batch_norm.momentun: unknown key; did you mean 'momentum'?",
+        "x.yaml:8:26: model.layers.2.layer_norm.eps: expected a positive number, found -1",
+        "x.yaml:9:20: model.layers.3.batch_norm: batch_norm takes no size; write it bare, - batch_norm, or with its settings, {batch_norm: {momentum: ..., eps: ...}}",
+        "x.yaml:10:18: model.layers.4.residual: expected a list of at least one layer, such as {dense: 64, activation: relu}, {activation: relu} or {dropout: 0.1}; found an empty list",
+        "x.yaml:11:7: model.layers.5: expected a layer such as {dense: 64, activation: relu}, {activation: relu} or {dropout: 0.1}, found \"residual\"",
+        "x.yaml:12:42: model.layers.6.shortcut: expected one of identity, projection, found \"bottleneck\"",
+        "x.yaml:15:23: training.drop_last: expected true or false, found 1",
       ]),
   ]
 

@@ -73,7 +73,8 @@ struct IDXReaderTests {
       try reader.inspect()
         == DataShape(
           featureCount: 4, classNames: ["0", "1", "2", "3"],
-          exampleShape: .image(channels: 1, height: 2, width: 2)))
+          exampleShape: .image(channels: 1, height: 2, width: 2), rows: 3,
+          classSizes: [1, 1, 1, 0]))
   }
 
   @Test func imagesKeepTheirShapeAndMoreDimensionsAreChannels() throws {

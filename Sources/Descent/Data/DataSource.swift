@@ -24,15 +24,16 @@ public enum DataSource: Sendable, Hashable {
     return .standard
   }
 
-  /// The width of inputs and targets and the classes, read from the data with as little work
-  /// as it allows: nothing for built-in and synthetic sets, the labels and image headers of
-  /// IDX files, the whole of a CSV file (whose classes need every row).
+  /// The width of inputs and targets, the classes and the examples, read from the data with as
+  /// little work as it allows: nothing for synthetic sets, the embedded text of built-in ones,
+  /// the labels and image headers of IDX files, the whole of a CSV file (whose classes need
+  /// every row).
   ///
   /// - Throws: `Diagnostics` naming the file, line and column of each problem found.
   public func inspect() throws(Diagnostics) -> DataShape {
     switch self {
     case .builtin(let dataset):
-      return DataShape(featureCount: dataset.featureCount, classNames: dataset.classNames)
+      return DataShape(dataset.load())
     case .csv(let source):
       return DataShape(try CSVDatasetReader(source).read().training)
     case .idx(let source):

@@ -26,8 +26,7 @@ public struct DataSplit: Sendable {
     var held: [Int] = []
     for var group in groups {
       random.shuffle(&group)
-      let count = Int((Double(group.count) * fraction).rounded())
-      held += group.prefix(count)
+      held += group.prefix(Self.heldOut(of: group.count, fraction: fraction))
     }
     held.sort()
     validation = data.subset(held)
@@ -35,6 +34,11 @@ public struct DataSplit: Sendable {
     for row in held { isHeld[row] = true }
     data.keepRows { !isHeld[$0] }
     training = data
+  }
+
+  /// The examples held out of a group (a class, or a whole regression set) of `count`.
+  public static func heldOut(of count: Int, fraction: Double) -> Int {
+    Int((Double(count) * fraction).rounded())
   }
 
   public init(training: Dataset, validation: Dataset?) {

@@ -8,15 +8,18 @@ struct DecodedTraining {
 
   var epochs = 10
   var batchSize = 32
+  var dropLast = false
+  /// Where `drop_last` is set, for messages about the batches it leaves.
+  var dropLastLocation: InputLocation?
   var earlyStopping: Stopping?
   var saveWeights = false
 }
 
 extension ConfigurationDecoder {
-  static let trainingKeys = ["epochs", "batch_size", "early_stopping", "save_weights"]
+  static let trainingKeys = ["epochs", "batch_size", "drop_last", "early_stopping", "save_weights"]
   static let earlyStoppingKeys = ["metric", "patience", "min_delta"]
 
-  /// `training: {epochs, batch_size, early_stopping, save_weights}`.
+  /// `training: {epochs, batch_size, drop_last, early_stopping, save_weights}`.
   mutating func decodeTraining(_ top: Fields) -> DecodedTraining? {
     var training = DecodedTraining()
     guard let node = top["training"] else { return training }
@@ -27,6 +30,8 @@ extension ConfigurationDecoder {
     else { return nil }
     reader.read(&training.epochs, fields, "epochs", .positive)
     reader.read(&training.batchSize, fields, "batch_size", .positive)
+    reader.read(&training.dropLast, fields, "drop_last")
+    training.dropLastLocation = fields["drop_last"]?.location
     reader.read(&training.saveWeights, fields, "save_weights")
     if let stopping = fields["early_stopping"], !stopping.isNull {
       let location = fields.keyLocation(of: "early_stopping")

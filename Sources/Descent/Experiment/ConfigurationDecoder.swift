@@ -50,12 +50,13 @@ struct ConfigurationDecoder {
     else { return nil }
     checkOutput(model, loss: loss, data: data, shape: shape)
     checkSize(model, shape: shape)
+    checkBatches(model, training: training, data: data.settings, shape: shape)
     checkEarlyStopping(training, loss: loss.loss, data: data.settings)
     guard reader.problems.isEmpty else { return nil }
     var settings = TrainingSettings(
       model: model.spec, loss: loss.loss, optimizer: optimizer.settings,
       schedule: schedule.settings, clipping: optimizer.clipping, epochs: training.epochs,
-      batchSize: training.batchSize, seed: seed)
+      batchSize: training.batchSize, dropLast: training.dropLast, seed: seed)
     // Known without the data unless a per-batch schedule warms up for whole epochs.
     settings.schedule.warmupSteps = schedule.warmup.scheduleSteps(
       interval: schedule.settings.interval, batchesPerEpoch: 0)
@@ -118,7 +119,7 @@ struct ConfigurationDecoder {
     do throws(ModelSpec.PlanError) {
       count = try model.spec.parameterCount(for: shape.exampleShape)
     } catch {
-      let origin = model.origins[error.layer]
+      let origin = model.origins[error.layer].locate(error.path)
       reader.report(origin.node, key: origin.key, error.message)
       return
     }
@@ -130,6 +131,56 @@ struct ConfigurationDecoder {
       model.layersNode, key: "model.layers",
       "the network has \(found) for \(inputs), more than the limit of \(limit); use fewer or narrower layers"
     )
+  }
+
+  /// The batches an epoch trains must suit the model: batch norm cannot train on one value per
+  /// channel (PyTorch refuses to), so a batch of one example is refused where a batch norm
+  /// layer would see one value per channel; and `drop_last` must leave a batch to train.
+  private mutating func checkBatches(
+    _ model: DecodedModel, training: DecodedTraining, data: DataSettings, shape: DataShape
+  ) {
+    let rows = shape.trainingRows(validation: data.validation)
+    let size = training.batchSize
+    guard rows > 0 else { return }
+    if training.dropLast && rows < size, let location = training.dropLastLocation {
+      reader.report(
+        location, key: "training.drop_last",
+        "the \(rows) training examples do not fill one batch of \(size), and drop_last leaves out the rest, so nothing would train; lower training.batch_size or set drop_last: false"
+      )
+      return
+    }
+    let last = rows % size == 0 || training.dropLast ? min(size, rows) : rows % size
+    guard min(size, rows, last) == 1, let layers = try? model.spec.plan(for: shape.exampleShape)
+    else { return }
+    // The first layer, at any depth, that takes statistics over one value per channel.
+    func find(_ layer: any PlannedLayer, _ path: [LayerShapeError.Step]) -> [LayerShapeError.Step]? {
+      if layer.valuesPerChannel == 1 { return path }
+      for sublayer in layer.sublayers {
+        if let found = find(sublayer.planned, path + [sublayer.step]) { return found }
+      }
+      return nil
+    }
+    guard
+      let (index, path) = layers.indices.lazy.compactMap({ i in find(layers[i], []).map { (i, $0) } })
+        .first
+    else { return }
+    let origin = model.origins[index].locate(path)
+    let layer = path.last == .shortcut ? "the projection shortcut's batch_norm" : "batch_norm"
+    let problem = "\(layer) needs more than one value per channel to train"
+    if size == 1 {
+      reader.report(
+        origin.node, key: origin.key,
+        "\(problem), but training.batch_size 1 gives it one; use a batch size of at least 2")
+    } else if rows == 1 {
+      reader.report(
+        origin.node, key: origin.key,
+        "\(problem), but the training data holds 1 example; use more data, or a smaller data.validation")
+    } else {
+      reader.report(
+        origin.node, key: origin.key,
+        "\(problem), but the last batch of each epoch holds 1 example (\(rows) training examples in batches of \(size)); set training.drop_last: true to leave it out, or choose another batch size"
+      )
+    }
   }
 
   /// Reports a last dense layer whose width is not `expected`.

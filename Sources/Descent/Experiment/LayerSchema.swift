@@ -1,6 +1,7 @@
 /// How one kind of layer is written in an experiment file: the key that names it (its value is
-/// the kind's main size, `{conv2d: 32, ...}`), the other keys it takes, and how an entry becomes
-/// the kind. Adding a kind of layer adds one schema to `LayerSchema.all`.
+/// the kind's main size, `{conv2d: 32, ...}`, or a block's list of layers), the other keys it
+/// takes, and how an entry becomes the kind. Adding a kind of layer adds one schema to
+/// `LayerSchema.all`.
 struct LayerSchema: Sendable {
   /// The key that names the kind.
   var name: String
@@ -10,8 +11,51 @@ struct LayerSchema: Sendable {
   var takesActivation = false
   /// Whether the kind has no size and is written bare: `- flatten`.
   var bare = false
+  /// The keys of a bare kind's settings, given as its value: `{batch_norm: {momentum: 0.1}}`.
+  var settings: [String] = []
   /// Reads the kind from its entry, reporting each problem; `nil` when there is one.
-  var decode: @Sendable (inout ConfigReader, LayerEntry) -> (any LayerKind)?
+  var decode: @Sendable (inout ConfigReader, LayerEntry) -> DecodedKind?
+
+  init(
+    name: String, options: [String] = [], takesActivation: Bool = false, bare: Bool = false,
+    settings: [String] = [],
+    decode: @escaping @Sendable (inout ConfigReader, LayerEntry) -> (any LayerKind)?
+  ) {
+    self.init(
+      name: name, options: options, takesActivation: takesActivation, bare: bare,
+      settings: settings, block: { reader, entry in decode(&reader, entry).map { DecodedKind($0) } })
+  }
+
+  /// A kind that holds layers of its own, whose origins it reports.
+  init(
+    name: String, options: [String] = [], takesActivation: Bool = false, bare: Bool = false,
+    settings: [String] = [],
+    block decode: @escaping @Sendable (inout ConfigReader, LayerEntry) -> DecodedKind?
+  ) {
+    self.name = name
+    self.options = options
+    self.takesActivation = takesActivation
+    self.bare = bare
+    self.settings = settings
+    self.decode = decode
+  }
+
+  /// `{batch_norm: {momentum: ..., eps: ...}}`, for messages.
+  var settingsExample: String {
+    "{\(name): {\(settings.map { "\($0): ..." }.joined(separator: ", "))}}"
+  }
+}
+
+/// What a schema makes of an entry: the kind, and for a block, where its own layers were
+/// written and its last dense layer.
+struct DecodedKind {
+  var kind: any LayerKind
+  var body: [DecodedLayers.Origin] = []
+  var output: DecodedLayers.OutputLayer?
+
+  init(_ kind: any LayerKind) {
+    self.kind = kind
+  }
 }
 
 /// One entry of `model.layers` as a schema reads it.
@@ -26,6 +70,8 @@ struct LayerEntry {
   /// The dotted key of the kind's value, `model.layers.3.conv2d`.
   var key: String { path + "." + name }
   var name: String
+  /// How many blocks the entry is inside: 0 in `model.layers`.
+  var depth = 0
 
   /// The value of `option` and its dotted key, if given.
   func option(_ option: String) -> (node: SourceNode, key: String)? {
@@ -36,7 +82,8 @@ struct LayerEntry {
 extension LayerSchema {
   /// Every kind of layer, in the order messages list them.
   static let all: [LayerSchema] = [
-    dense, conv2d, maxPool2d, avgPool2d, globalAvgPool2d, flatten, dropout,
+    dense, conv2d, maxPool2d, avgPool2d, globalAvgPool2d, flatten, dropout, batchNorm, layerNorm,
+    residual,
   ]
 
   static func named(_ name: String) -> LayerSchema? { all.first { $0.name == name } }
@@ -129,6 +176,63 @@ extension LayerSchema {
   static let dropout = LayerSchema(name: "dropout") { reader, entry in
     reader.number(entry.value, key: entry.key, .fraction).map { Dropout(rate: $0) }
   }
+
+  /// `- batch_norm`, or `{batch_norm: {momentum: 0.1, eps: 1.0e-5}}`.
+  static let batchNorm = LayerSchema(
+    name: "batch_norm", bare: true, settings: ["momentum", "eps"]
+  ) { reader, entry in
+    let count = reader.problems.count
+    var layer = BatchNorm()
+    guard let fields = reader.fields(of: entry.value, path: entry.key, keys: ["momentum", "eps"])
+    else { return nil }
+    reader.read(&layer.momentum, fields, "momentum", .unitInterval)
+    reader.read(&layer.eps, fields, "eps", .positive)
+    return reader.problems.count == count ? layer : nil
+  }
+
+  /// `- layer_norm`, or `{layer_norm: {eps: 1.0e-5}}`.
+  static let layerNorm = LayerSchema(name: "layer_norm", bare: true, settings: ["eps"]) {
+    reader, entry in
+    let count = reader.problems.count
+    var layer = LayerNorm()
+    guard let fields = reader.fields(of: entry.value, path: entry.key, keys: ["eps"]) else {
+      return nil
+    }
+    reader.read(&layer.eps, fields, "eps", .positive)
+    return reader.problems.count == count ? layer : nil
+  }
+
+  /// `{residual: [layers...], shortcut: identity | projection}`: the body is a list of layers
+  /// read as `model.layers` is, so blocks nest.
+  static let residual = LayerSchema(name: "residual", options: ["shortcut"], block: {
+    reader, entry in
+    let count = reader.problems.count
+    var shortcut = Residual.Shortcut.identity
+    if let (node, key) = entry.option("shortcut") {
+      shortcut = reader.choice(node, key: key, Residual.Shortcut.self) ?? shortcut
+    }
+    guard entry.depth < Residual.maximumDepth else {
+      reader.report(
+        entry.value, key: entry.key,
+        "residual blocks nest at most \(Residual.maximumDepth) deep, and this one is inside \(entry.depth) others; nest fewer"
+      )
+      return nil
+    }
+    guard let body = reader.layers(entry.value, path: entry.key, depth: entry.depth + 1) else {
+      return nil
+    }
+    if body.layers.isEmpty {
+      reader.report(
+        entry.value, key: entry.key,
+        "expected a list of at least one layer, such as \(ConfigReader.layerExample); found an empty list"
+      )
+    }
+    guard reader.problems.count == count else { return nil }
+    var decoded = DecodedKind(Residual(body: body.layers, shortcut: shortcut))
+    decoded.body = body.origins
+    decoded.output = body.output
+    return decoded
+  })
 }
 
 extension ConfigReader {

@@ -11,7 +11,7 @@ enum ResolvedYAML {
     lines.append("seed: \(training.seed)")
     lines += section("data", data(configuration.data))
     lines += ["model:", "  layers:"]
-    lines += layerEntries(training.model.layers).map { "    - " + $0 }
+    lines += Layer.resolvedEntries(training.model.layers).map { "    - " + $0 }
     lines.append("  init: \(training.model.initializer.rawValue)")
     lines.append("  init_from: \(configuration.initFrom.map(YAMLScalar.doubleQuoted) ?? "null")")
     lines += section("loss", loss(training.loss))
@@ -39,26 +39,6 @@ enum ResolvedYAML {
     // Written only when given, so that the files of flat data keep their hashes.
     if let shape = data.shape { pairs.append(("shape", shape.description)) }
     return pairs
-  }
-
-  /// Flow mappings, one per entry: a dense or convolutional layer takes the activation that
-  /// follows it, `{dense: 64, activation: relu}`.
-  private static func layerEntries(_ layers: [Layer]) -> [String] {
-    var entries: [String] = []
-    var index = 0
-    while index < layers.count {
-      let kind = layers[index].kind
-      if kind.takesActivation, index + 1 < layers.count,
-        let activation = layers[index + 1].kind as? Activation
-      {
-        entries.append(String(kind.resolvedEntry.dropLast()) + ", activation: \(activation.resolvedText)}")
-        index += 2
-      } else {
-        entries.append(kind.resolvedEntry)
-        index += 1
-      }
-    }
-    return entries
   }
 
   private static func loss(_ loss: Loss) -> Pairs {
@@ -147,9 +127,13 @@ enum ResolvedYAML {
     let stopping = configuration.earlyStopping.map {
       "{metric: \($0.metric.rawValue), patience: \($0.patience), min_delta: \(number($0.minDelta))}"
     }
-    return [
+    var pairs: Pairs = [
       ("epochs", "\(configuration.training.epochs)"),
       ("batch_size", "\(configuration.training.batchSize)"),
+    ]
+    // Written only when set, so that the runs of files written before it keep their hashes.
+    if configuration.training.dropLast { pairs.append(("drop_last", "true")) }
+    return pairs + [
       ("early_stopping", stopping ?? "null"),
       ("save_weights", "\(configuration.saveWeights)"),
     ]

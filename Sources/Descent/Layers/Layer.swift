@@ -23,13 +23,47 @@ public struct Layer: Sendable, Hashable, CustomStringConvertible {
 
   /// The name of the kind, as files write it: `dense`, `conv2d`, `relu`.
   public var name: String { kind.name }
+
+  /// The entries `config.yaml` writes for `layers`, flow mappings one per entry: a dense or
+  /// convolutional layer takes the activation that follows it, `{dense: 64, activation: relu}`.
+  static func resolvedEntries(_ layers: [Layer]) -> [String] {
+    var entries: [String] = []
+    var index = 0
+    while index < layers.count {
+      let kind = layers[index].kind
+      if kind.takesActivation, index + 1 < layers.count,
+        let activation = layers[index + 1].kind as? Activation
+      {
+        entries.append(
+          String(kind.resolvedEntry.dropLast()) + ", activation: \(activation.resolvedText)}")
+        index += 2
+      } else {
+        entries.append(kind.resolvedEntry)
+        index += 1
+      }
+    }
+    return entries
+  }
 }
 
 /// What planning a layer for an input shape found wrong, said for a user:
 /// "expects a flat input, found [32, 7, 7]; add flatten before it".
 struct LayerShapeError: Error, Hashable {
+  /// Where within a block the problem lies: the body's layer `i`, or the shortcut.
+  enum Step: Sendable, Hashable {
+    case body(Int)
+    case shortcut
+  }
+
   var message: String
-  init(_ message: String) { self.message = message }
+  /// The way from the layer that threw down to the sublayer at fault; empty for the layer
+  /// itself.
+  var path: [Step] = []
+
+  init(_ message: String, path: [Step] = []) {
+    self.message = message
+    self.path = path
+  }
 }
 
 /// A kind of layer: its settings, and how to plan it for an input shape.
@@ -47,6 +81,10 @@ protocol LayerKind: Sendable, Hashable {
   var summaryText: String { get }
   /// Whether an entry of this kind takes an `activation:`, the activation layer after it.
   var takesActivation: Bool { get }
+  /// How far the layer moves over an image per axis: a convolution's or a pooling window's
+  /// stride, a block's product over its body; 1 for every other layer. A projection shortcut
+  /// strides by its body's.
+  var stride: Pair { get }
   /// The layer for inputs shaped `input`.
   ///
   /// - Throws: `LayerShapeError` when the layer cannot take that shape.
@@ -55,6 +93,7 @@ protocol LayerKind: Sendable, Hashable {
 
 extension LayerKind {
   var takesActivation: Bool { false }
+  var stride: Pair { Pair(1) }
   var summaryText: String { resolvedEntry }
 
   func isEqual(to other: any LayerKind) -> Bool {
@@ -72,6 +111,30 @@ enum ParameterStart: Sendable, Hashable {
   case bias(fanIn: Int)
   /// Every value the same (a normalization's scale 1 and shift 0).
   case constant(Double)
+}
+
+/// One tensor of a layer's state that is not trained: a running statistic, or a counter.
+///
+/// Buffers have no gradient; optimizers, weight decay, clipping and the gradient norm never see
+/// them. They are saved and loaded with the weights, under PyTorch's names.
+struct BufferSpec: Sendable, Hashable {
+  /// The name within the layer, `running_mean`.
+  var name: String
+  /// The shape in PyTorch's state_dict; `[]` for a scalar.
+  var shape: [Int]
+  /// The value every entry starts at.
+  var start: Double
+  /// Whether it is an int64 counter (`num_batches_tracked`), kept exactly in the network's
+  /// counters rather than among its floating-point buffers.
+  var isCounter = false
+
+  var count: Int { shape.reduce(1, *) }
+}
+
+/// One entry of a layer's state_dict: its parameter or its buffer of that index.
+enum StateEntry: Sendable, Hashable {
+  case parameter(Int)
+  case buffer(Int)
 }
 
 /// One parameter tensor of a planned layer.
@@ -122,6 +185,18 @@ protocol PlannedLayer: Sendable {
   var outputShape: TensorShape { get }
   /// The parameter tensors, in state_dict order; they are contiguous in the network's array.
   var parameters: [ParameterSpec] { get }
+  /// The buffers, in state_dict order: the values contiguous in the network's buffers, the
+  /// counters in its counters.
+  var buffers: [BufferSpec] { get }
+  /// The order of the layer's tensors in PyTorch's state_dict: each module's parameters, then
+  /// its buffers, module after module. By default all parameters, then all buffers.
+  var stateDictOrder: [StateEntry] { get }
+  /// The layers inside this one (a block's body and shortcut), with their names relative to
+  /// it (`body.0`), for the model summary; empty for a single module.
+  var sublayers: [Sublayer] { get }
+  /// Values per channel that one example gives a statistic computed over the batch in
+  /// training (batch norm: height x width), or `nil` for a layer without one.
+  var valuesPerChannel: Int? { get }
   /// Scratch values of the layer's own that live from the forward pass to the backward pass
   /// (masks, unfolded patches, the positions of maxima), for a batch of `batch`.
   func scratchCount(batch: Int) -> Int
@@ -139,19 +214,42 @@ protocol PlannedLayer: Sendable {
 
 extension PlannedLayer {
   var parameters: [ParameterSpec] { [] }
+  var buffers: [BufferSpec] { [] }
+  var stateDictOrder: [StateEntry] {
+    parameters.indices.map(StateEntry.parameter) + buffers.indices.map(StateEntry.buffer)
+  }
+  var sublayers: [Sublayer] { [] }
+  var valuesPerChannel: Int? { nil }
   func scratchCount(batch: Int) -> Int { 0 }
   func workspaceCount(batch: Int, threads: Int) -> Int { 0 }
   var multiplyAdds: Int { 0 }
   var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+  /// The values of the floating-point buffers, counters excluded.
+  var bufferValueCount: Int { buffers.filter { !$0.isCounter }.reduce(0) { $0 + $1.count } }
+  var counterCount: Int { buffers.filter(\.isCounter).reduce(0) { $0 + $1.count } }
 }
 
-/// How a forward pass treats dropout.
+/// A layer inside another (a block's body or shortcut), for the model summary and the checks
+/// that look at every layer.
+struct Sublayer: Sendable {
+  /// Where it is in its block.
+  var step: LayerShapeError.Step
+  /// Its name within the block, `body.0`: its tensors are `<block>.body.0.weight`.
+  var name: String
+  var layer: Layer
+  var planned: any PlannedLayer
+}
+
+/// How a forward pass treats dropout and batch statistics.
 public enum PassMode: Sendable {
-  /// Dropout passes values through.
+  /// Dropout passes values through; batch norm normalizes with its running statistics.
   case evaluation
-  /// Dropout draws a new mask.
+  /// Dropout draws a new mask; batch norm normalizes with the batch's statistics and updates
+  /// its running statistics.
   case training
-  /// Dropout applies the mask of the previous training pass again (for gradient checks).
+  /// Dropout applies the mask of the previous training pass again, and batch norm uses the
+  /// batch's statistics without updating its running ones: the function of the parameters
+  /// that a gradient check differentiates.
   case trainingWithFixedMask
 }
 
@@ -173,6 +271,11 @@ struct ForwardPass<T: Scalar> {
   var random: UnsafeMutablePointer<RandomGenerator>
   /// Threads the matrix products may use; results do not depend on it.
   var threads: Int
+  /// The layer's first buffer value, its others following in order (training updates them);
+  /// `nil` when the network has no buffers.
+  var buffers: UnsafeMutablePointer<T>? = nil
+  /// The layer's first counter; `nil` when the network has none.
+  var counters: UnsafeMutablePointer<Int64>? = nil
 }
 
 /// What a layer's backward pass reads and writes, given `dOutput = dL/d output`.

@@ -18,6 +18,8 @@ public struct ModelSpec: Sendable, Hashable {
     /// The index of the layer in `layers`.
     public var layer: Int
     public var message: String
+    /// Where within that layer (a block) the problem lies.
+    var path: [LayerShapeError.Step] = []
   }
 
   /// Plans every layer in turn for examples shaped `input`.
@@ -32,7 +34,7 @@ public struct ModelSpec: Sendable, Hashable {
         planned.append(next)
         shape = next.outputShape
       } catch {
-        throw PlanError(layer: index, message: error.message)
+        throw PlanError(layer: index, message: error.message, path: error.path)
       }
     }
     return planned

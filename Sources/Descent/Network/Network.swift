@@ -2,6 +2,9 @@
 ///
 /// Parameters and their gradients each live in one flat array, tensor after tensor in the order
 /// of PyTorch's state_dict, so that an optimizer or a clipping rule is one loop over all of them.
+/// The layers' buffers (batch norm's running statistics) live beside them in `buffers`, and
+/// their int64 counters in `counters`: no optimizer, weight decay, clipping or gradient norm
+/// sees either.
 /// A tensor may be stored in another layout than PyTorch's (a dense weight, `[units, in]` in
 /// PyTorch, is kept transposed so its products read it in place); `stateDictValues` and
 /// `setStateDictValues` speak PyTorch's layout.
@@ -13,8 +16,18 @@
 public struct Network<T: Scalar>: Sendable {
   public typealias Mode = PassMode
 
-  /// One parameter tensor: its state_dict name, shape and place in `parameters`.
+  /// One tensor of the state_dict: its name, shape and place in `parameters`, `buffers` or
+  /// `counters`, as its kind says.
   public struct Tensor: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+      /// Trained: in `parameters`, with a gradient in `gradients`.
+      case parameter
+      /// Not trained, floating point: in `buffers`.
+      case buffer
+      /// An int64 counter: in `counters`.
+      case counter
+    }
+
     public var name: String
     /// The shape in PyTorch's state_dict.
     public var shape: [Int]
@@ -22,6 +35,7 @@ public struct Network<T: Scalar>: Sendable {
     /// Blocks of rows `parameters` holds transposed (`ParameterSpec.transposedBlocks`); 0 for
     /// PyTorch's layout.
     public var transposedBlocks: Int
+    public var kind: Kind = .parameter
     public var count: Int { shape.reduce(1, *) }
 
   }
@@ -30,6 +44,8 @@ public struct Network<T: Scalar>: Sendable {
   struct Step: Sendable {
     var layer: any PlannedLayer
     var parameters: Int
+    var buffers: Int
+    var counters: Int
     var output: Int
     var delta: Int
     var scratch: Int
@@ -45,7 +61,16 @@ public struct Network<T: Scalar>: Sendable {
   public internal(set) var parameters: [T]
   /// The gradient of the last training step's loss with respect to `parameters`.
   public internal(set) var gradients: [T]
+  /// The parameter tensors, in the order of `parameters`.
   public let tensors: [Tensor]
+  /// Every buffer value (running statistics), tensor after tensor; training updates them.
+  public internal(set) var buffers: [T]
+  /// Every int64 counter (`num_batches_tracked`).
+  public internal(set) var counters: [Int64]
+  /// The buffer and counter tensors, in state_dict order.
+  public let bufferTensors: [Tensor]
+  /// Every tensor of the state_dict, parameters, buffers and counters, in PyTorch's order.
+  public let stateDict: [Tensor]
   let steps: [Step]
   /// How each tensor starts, in the order of `tensors`.
   let starts: [ParameterStart]
@@ -83,6 +108,10 @@ public struct Network<T: Scalar>: Sendable {
     self.threads = threads
     var tensors: [Tensor] = []
     var starts: [ParameterStart] = []
+    var bufferTensors: [Tensor] = []
+    var stateDict: [Tensor] = []
+    var buffers: [T] = []
+    var counters: [Int64] = []
     var steps: [Step] = []
     var parameterCount = 0
     var arenaCount = 0
@@ -93,19 +122,46 @@ public struct Network<T: Scalar>: Sendable {
     var workspace = 0
     inputOffset = reserve(batchCapacity * inputShape.count)
     for (index, layer) in planned.enumerated() {
-      let first = parameterCount
+      let first = (parameterCount, buffers.count, counters.count)
+      var layerTensors: [Tensor] = []
       for parameter in layer.parameters {
-        tensors.append(
+        layerTensors.append(
           Tensor(
             name: "\(index).\(parameter.name)", shape: parameter.shape, offset: parameterCount,
             transposedBlocks: parameter.transposedBlocks))
         starts.append(parameter.start)
         parameterCount += parameter.count
       }
+      tensors += layerTensors
+      var layerBuffers: [Tensor] = []
+      for buffer in layer.buffers {
+        let name = "\(index).\(buffer.name)"
+        if buffer.isCounter {
+          layerBuffers.append(
+            Tensor(
+              name: name, shape: buffer.shape, offset: counters.count, transposedBlocks: 0,
+              kind: .counter))
+          counters += Array(repeating: Int64(buffer.start), count: buffer.count)
+        } else {
+          layerBuffers.append(
+            Tensor(
+              name: name, shape: buffer.shape, offset: buffers.count, transposedBlocks: 0,
+              kind: .buffer))
+          buffers += Array(repeating: T(buffer.start), count: buffer.count)
+        }
+      }
+      bufferTensors += layerBuffers
+      for entry in layer.stateDictOrder {
+        switch entry {
+        case .parameter(let i): stateDict.append(layerTensors[i])
+        case .buffer(let i): stateDict.append(layerBuffers[i])
+        }
+      }
       let outputs = batchCapacity * layer.outputShape.count
       steps.append(
         Step(
-          layer: layer, parameters: first, output: reserve(outputs), delta: reserve(outputs),
+          layer: layer, parameters: first.0, buffers: first.1, counters: first.2,
+          output: reserve(outputs), delta: reserve(outputs),
           scratch: reserve(layer.scratchCount(batch: batchCapacity))))
       workspace = max(workspace, layer.workspaceCount(batch: batchCapacity, threads: threads))
     }
@@ -114,6 +170,10 @@ public struct Network<T: Scalar>: Sendable {
     workspaceOffset = reserve(workspace)
     self.tensors = tensors
     self.starts = starts
+    self.bufferTensors = bufferTensors
+    self.stateDict = stateDict
+    self.buffers = buffers
+    self.counters = counters
     self.steps = steps
     parameters = Array(repeating: 0, count: parameterCount)
     gradients = Array(repeating: 0, count: parameterCount)
@@ -206,27 +266,43 @@ public struct Network<T: Scalar>: Sendable {
     return try arena.withUnsafeMutableBufferPointer { try body(UnsafePointer($0.baseAddress! + offset)) }
   }
 
-  /// Runs the network on the first `batch` examples of the input buffer.
+  /// Runs the network on the first `batch` examples of the input buffer; in `training` mode,
+  /// layers with running statistics update them.
   public mutating func forward(batch: Int, mode: Mode, random: inout RandomGenerator) {
     precondition(batch > 0 && batch <= batchCapacity, "batch exceeds the network's capacity")
     let steps = steps
     let (inputOffset, workspaceOffset, threads) = (self.inputOffset, self.workspaceOffset, threads)
     withUnsafeMutablePointer(to: &random) { random in
       parameters.withUnsafeBufferPointer { p in
-        arena.withUnsafeMutableBufferPointer { a in
-          let base = a.baseAddress!
-          var input = UnsafePointer(base + inputOffset)
-          for step in steps {
-            step.layer.run(
-              ForwardPass(
-                batch: batch, input: input, output: base + step.output,
-                parameters: p.baseAddress! + step.parameters, scratch: base + step.scratch,
-                workspace: base + workspaceOffset, mode: mode, random: random, threads: threads))
-            input = UnsafePointer(base + step.output)
+        buffers.withUnsafeMutableBufferPointer { b in
+          counters.withUnsafeMutableBufferPointer { c in
+            arena.withUnsafeMutableBufferPointer { a in
+              let base = a.baseAddress!
+              var input = UnsafePointer(base + inputOffset)
+              for step in steps {
+                step.layer.run(
+                  ForwardPass(
+                    batch: batch, input: input, output: base + step.output,
+                    parameters: p.baseAddress! + step.parameters, scratch: base + step.scratch,
+                    workspace: base + workspaceOffset, mode: mode, random: random,
+                    threads: threads, buffers: b.baseAddress.map { $0 + step.buffers },
+                    counters: c.baseAddress.map { $0 + step.counters }))
+                input = UnsafePointer(base + step.output)
+              }
+            }
           }
         }
       }
     }
+  }
+
+  /// Replaces every buffer value and counter, given in the order of `buffers` and `counters`.
+  public mutating func setBuffers<S: Scalar>(_ values: [S], counters: [Int64]) {
+    precondition(
+      values.count == buffers.count && counters.count == self.counters.count,
+      "buffer count mismatch")
+    for i in values.indices { buffers[i] = T(values[i]) }
+    self.counters = counters
   }
 
   /// The mean loss of the last forward pass against the targets in the batch buffer; with

@@ -23,10 +23,7 @@ struct TrainingRun {
       featureCount: training.featureCount, inputShape: training.exampleShape,
       trainingRows: training.rows, threads: threads)
     if let path = configuration.initFrom {
-      var network = trainer.network
-      try network.loadSafetensors(
-        try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
-      trainer.setParameters(network.parameters)
+      try trainer.loadSafetensors(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
     }
     var curve: [EpochRecord] = []
     var status = RunStatus.complete

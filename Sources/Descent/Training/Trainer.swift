@@ -1,3 +1,5 @@
+import Foundation
+
 /// One training run: a network, its optimizer and schedule, and its random streams.
 ///
 /// A trainer owns all of its state, so runs train side by side on different threads without
@@ -64,6 +66,14 @@ public struct Trainer: Sendable {
     network.setParameters(values)
   }
 
+  /// Replaces the network's parameters, buffers and counters with those of a safetensors
+  /// file, for a run that starts from saved weights (`model.init_from`).
+  ///
+  /// - Throws: `Diagnostic` when the file does not match the network.
+  public mutating func loadSafetensors(_ data: Data, file: String) throws {
+    try network.loadSafetensors(data, file: file)
+  }
+
   /// The learning rate the next optimizer step will use.
   public var learningRate: Double { schedule.learningRate(at: scheduleClock) }
 
@@ -72,7 +82,8 @@ public struct Trainer: Sendable {
   }
 
   /// Trains one pass over `data` in a fresh random order, in batches of the configured size
-  /// (the last one smaller when the size does not divide the data).
+  /// (the last one smaller when the size does not divide the data, or left out with
+  /// `dropLast`).
   ///
   /// - Parameter stop: checked before every step; once requested, the epoch ends there and is
   ///   reported as interrupted.
@@ -88,12 +99,13 @@ public struct Trainer: Sendable {
     var diverged = false
     var interrupted = false
     var start = 0
-    while start < order.count {
+    let trained = settings.examplesPerEpoch(rows: order.count)
+    while start < trained {
       if stop?.isRequested == true {
         interrupted = true
         break
       }
-      let count = min(batchSize, order.count - start)
+      let count = min(batchSize, trained - start)
       let indices = order[start..<start + count]
       network.withBatchBuffers { data.gather(indices, inputs: $0, targets: $1) }
       network.forward(batch: count, mode: .training, random: &dropoutRandom)

@@ -50,9 +50,12 @@ public struct IDXDatasetReader: Sendable {
       try checkShape(of: test.images, against: training.images)
       largest = max(largest, test.labels.max() ?? 0)
     }
+    let names = try classNames(largest: largest)
+    var sizes = Array(repeating: 0, count: names.count)
+    for label in training.labels { sizes[Int(label)] += 1 }
     return DataShape(
-      featureCount: training.images.itemSize, classNames: try classNames(largest: largest),
-      exampleShape: training.images.exampleShape)
+      featureCount: training.images.itemSize, classNames: names,
+      exampleShape: training.images.exampleShape, rows: training.labels.count, classSizes: sizes)
   }
 
   /// The training set and the test set, when the source has one.

@@ -41,7 +41,12 @@ public struct SyntheticSource: Sendable, Hashable {
   }
 
   public var shape: DataShape {
-    DataShape(featureCount: dimension, classNames: classNames)
+    // Example i is of class i % classes.
+    DataShape(
+      featureCount: dimension, classNames: classNames, rows: samples,
+      classSizes: classNames.map { names in
+        names.indices.map { samples / names.count + ($0 < samples % names.count ? 1 : 0) }
+      })
   }
 
   /// The examples, in the order they are drawn.

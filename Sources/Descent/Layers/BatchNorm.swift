@@ -1,0 +1,256 @@
+/// Batch normalization (Ioffe and Szegedy, 2015), as `torch.nn.BatchNorm1d` on `[features]` and
+/// `torch.nn.BatchNorm2d` on `[C, H, W]`: each channel is normalized with statistics over the
+/// batch (and, on images, over height and width), then scaled and shifted by its own weight and
+/// bias.
+///
+/// In training the statistics are the batch's mean and biased variance, and the running
+/// statistics move towards the batch's mean and unbiased variance by `momentum`:
+/// `running <- (1 - momentum) running + momentum batch`; `num_batches_tracked` counts the
+/// training batches. In evaluation the running statistics normalize.
+struct BatchNorm: LayerKind {
+  var momentum = 0.1
+  var eps = 1e-5
+
+  var name: String { "batch_norm" }
+  var resolvedEntry: String {
+    "{batch_norm: {momentum: \(YAMLScalar.format(momentum)), eps: \(YAMLScalar.format(eps))}}"
+  }
+  var summaryText: String {
+    var parts = ["batch_norm"]
+    if momentum != BatchNorm().momentum { parts.append("momentum \(YAMLScalar.format(momentum))") }
+    if eps != BatchNorm().eps { parts.append("eps \(YAMLScalar.format(eps))") }
+    return parts.joined(separator: ", ")
+  }
+
+  func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
+    if input.isFlat {
+      return Planned(inputShape: input, channels: input.count, plane: 1, momentum: momentum, eps: eps)
+    }
+    guard input.isImage else {
+      throw LayerShapeError(
+        "batch_norm expects [features] or an image [channels, height, width], found \(input)")
+    }
+    return Planned(
+      inputShape: input, channels: input.channels, plane: input.height * input.width,
+      momentum: momentum, eps: eps)
+  }
+
+  /// The passes, channel by channel (channels split across threads: each channel's arithmetic
+  /// is the same whatever the number of threads).
+  ///
+  /// Forward reads the input twice: once for the sum and the sum of squares, accumulated in
+  /// `Double` about the channel's first value (which keeps the variance exact when the mean is
+  /// far from zero), and once to normalize. The batch's mean and `1 / sqrt(var + eps)` are kept
+  /// in scratch. Backward reads input and upstream gradient once for `sum(dy)` and
+  /// `sum(dy (x - mean))`, which are the bias and weight gradients, and once more to write
+  /// `dx = w inv (dy - mean(dy) - xhat mean(dy xhat))` with `xhat = (x - mean) inv`.
+  struct Planned: PlannedLayer {
+    let inputShape: TensorShape
+    let channels: Int
+    /// Values per channel per example: height x width, or 1 on flat inputs.
+    let plane: Int
+    let momentum: Double
+    let eps: Double
+
+    var outputShape: TensorShape { inputShape }
+    var valuesPerChannel: Int? { plane }
+
+    var parameters: [ParameterSpec] {
+      [
+        ParameterSpec(name: "weight", shape: [channels], start: .constant(1)),
+        ParameterSpec(name: "bias", shape: [channels], start: .constant(0)),
+      ]
+    }
+
+    var buffers: [BufferSpec] {
+      [
+        BufferSpec(name: "running_mean", shape: [channels], start: 0),
+        BufferSpec(name: "running_var", shape: [channels], start: 1),
+        BufferSpec(name: "num_batches_tracked", shape: [], start: 0, isCounter: true),
+      ]
+    }
+
+    /// The last training batch's mean and inverse standard deviation per channel.
+    func scratchCount(batch: Int) -> Int { 2 * channels }
+
+    func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
+    func forward(_ pass: ForwardPass<Double>) { forwardPass(pass) }
+    func backward(_ pass: BackwardPass<Float>) { backwardPass(pass) }
+    func backward(_ pass: BackwardPass<Double>) { backwardPass(pass) }
+
+    @inline(__always)
+    func forwardPass<T: Scalar>(_ pass: ForwardPass<T>) {
+      let (batch, plane, stride) = (pass.batch, plane, channels * plane)
+      let (input, output) = (pass.input, pass.output)
+      let (weight, bias) = (pass.parameters, pass.parameters + channels)
+      let (batchMean, batchInverse) = (pass.scratch, pass.scratch + channels)
+      let buffers = pass.buffers!
+      let (runningMean, runningVariance) = (buffers, buffers + channels)
+      let (momentum, eps) = (momentum, eps)
+      let count = Double(batch * plane)
+      Parallel.forEachPart(count: channels, threads: pass.threads) { _, range in
+        for c in range {
+          let mean: T
+          let inverse: T
+          if pass.mode == .evaluation {
+            mean = runningMean[c]
+            inverse = T(1 / (Double(runningVariance[c]) + eps).squareRoot())
+          } else {
+            let shift = input[c * plane]
+            var sums = ShiftedSums()
+            for n in 0..<batch {
+              sums.add(input + n * stride + c * plane, count: plane, shift: shift)
+            }
+            let (sum, squares) = sums.totals
+            let batchMeanValue = Double(shift) + sum / count
+            let variance = max((squares - sum * sum / count) / count, 0)
+            mean = T(batchMeanValue)
+            inverse = T(1 / (variance + eps).squareRoot())
+            batchMean[c] = mean
+            batchInverse[c] = inverse
+            if pass.mode == .training {
+              // PyTorch refuses one value per channel; `validate` keeps training from it, and
+              // a gradient check on one example keeps the biased variance rather than divide
+              // by zero.
+              let unbiased = count > 1 ? variance * count / (count - 1) : variance
+              runningMean[c] = T((1 - momentum) * Double(runningMean[c]) + momentum * batchMeanValue)
+              runningVariance[c] = T(
+                (1 - momentum) * Double(runningVariance[c]) + momentum * unbiased)
+            }
+          }
+          let scale = weight[c] * inverse
+          let shift = bias[c]
+          for n in 0..<batch {
+            let x = input + n * stride + c * plane
+            let y = output + n * stride + c * plane
+            for i in 0..<plane { y[i] = (x[i] - mean) * scale + shift }
+          }
+        }
+      }
+      if pass.mode == .training { pass.counters![0] += 1 }
+    }
+
+    @inline(__always)
+    func backwardPass<T: Scalar>(_ pass: BackwardPass<T>) {
+      let (batch, plane, stride) = (pass.batch, plane, channels * plane)
+      let (input, dOutput, dInput) = (pass.input, pass.dOutput, pass.dInput)
+      let weight = pass.parameters
+      let (dWeight, dBias) = (pass.gradients, pass.gradients + channels)
+      let (batchMean, batchInverse) = (pass.scratch, pass.scratch + channels)
+      let accumulate = pass.accumulate
+      let count = Double(batch * plane)
+      Parallel.forEachPart(count: channels, threads: pass.threads) { _, range in
+        for c in range {
+          let (mean, inverse) = (batchMean[c], batchInverse[c])
+          var sums = GradientSums()
+          for n in 0..<batch {
+            let offset = n * stride + c * plane
+            sums.add(dOutput + offset, input + offset, count: plane, mean: mean)
+          }
+          let (sumDy, sumDyCentered) = sums.totals
+          let inverseValue = Double(inverse)
+          dBias[c] = T(sumDy)
+          dWeight[c] = T(sumDyCentered * inverseValue)
+          guard let dInput else { continue }
+          let gain = Double(weight[c]) * inverseValue
+          let a = T(gain)
+          let b = T(gain * sumDy / count)
+          let k = T(gain * inverseValue * inverseValue * sumDyCentered / count)
+          for n in 0..<batch {
+            let offset = n * stride + c * plane
+            let (x, dy, dx) = (input + offset, dOutput + offset, dInput + offset)
+            if accumulate {
+              for i in 0..<plane { dx[i] += a * dy[i] - b - (x[i] - mean) * k }
+            } else {
+              for i in 0..<plane { dx[i] = a * dy[i] - b - (x[i] - mean) * k }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// `sum(x - shift)` and `sum((x - shift)^2)` in `Double`, four partial sums each, so that the
+/// additions do not wait on one another; the order is fixed by the data alone.
+struct ShiftedSums {
+  private var s = (0.0, 0.0, 0.0, 0.0)
+  private var q = (0.0, 0.0, 0.0, 0.0)
+
+  @inline(__always)
+  mutating func add<T: Scalar>(_ x: UnsafePointer<T>, count: Int, shift: T) {
+    let shift = Double(shift)
+    var i = 0
+    while i + 4 <= count {
+      let d0 = Double(x[i]) - shift
+      let d1 = Double(x[i + 1]) - shift
+      let d2 = Double(x[i + 2]) - shift
+      let d3 = Double(x[i + 3]) - shift
+      s.0 += d0
+      s.1 += d1
+      s.2 += d2
+      s.3 += d3
+      q.0 += d0 * d0
+      q.1 += d1 * d1
+      q.2 += d2 * d2
+      q.3 += d3 * d3
+      i += 4
+    }
+    while i < count {
+      let d = Double(x[i]) - shift
+      s.0 += d
+      q.0 += d * d
+      i += 1
+    }
+  }
+
+  var totals: (sum: Double, squares: Double) {
+    ((s.0 + s.1) + (s.2 + s.3), (q.0 + q.1) + (q.2 + q.3))
+  }
+}
+
+/// `sum(dy)` and `sum(dy (x - mean))` in `Double`, four partial sums each.
+struct GradientSums {
+  private var g = (0.0, 0.0, 0.0, 0.0)
+  private var p = (0.0, 0.0, 0.0, 0.0)
+
+  @inline(__always)
+  mutating func add<T: Scalar>(
+    _ dy: UnsafePointer<T>, _ x: UnsafePointer<T>, count: Int, mean: T
+  ) {
+    let mean = Double(mean)
+    var i = 0
+    while i + 4 <= count {
+      let g0 = Double(dy[i])
+      let g1 = Double(dy[i + 1])
+      let g2 = Double(dy[i + 2])
+      let g3 = Double(dy[i + 3])
+      g.0 += g0
+      g.1 += g1
+      g.2 += g2
+      g.3 += g3
+      p.0 += g0 * (Double(x[i]) - mean)
+      p.1 += g1 * (Double(x[i + 1]) - mean)
+      p.2 += g2 * (Double(x[i + 2]) - mean)
+      p.3 += g3 * (Double(x[i + 3]) - mean)
+      i += 4
+    }
+    while i < count {
+      let g0 = Double(dy[i])
+      g.0 += g0
+      p.0 += g0 * (Double(x[i]) - mean)
+      i += 1
+    }
+  }
+
+  var totals: (sum: Double, products: Double) {
+    ((g.0 + g.1) + (g.2 + g.3), (p.0 + p.1) + (p.2 + p.3))
+  }
+}
+
+extension Layer {
+  /// Batch normalization with PyTorch's defaults.
+  static func batchNorm(momentum: Double = 0.1, eps: Double = 1e-5) -> Layer {
+    Layer(BatchNorm(momentum: momentum, eps: eps))
+  }
+}
