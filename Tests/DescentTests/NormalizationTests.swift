@@ -95,6 +95,41 @@ import Testing
       ], input: .flat(3), rows: 5)
   }
 
+  /// Training computes in `Float`, with sums in `Float` lanes about a shift: far from zero
+  /// (values about 1000 with spread 1, where a sum of squares less the squared mean would lose
+  /// every digit in `Float`) its values and gradients agree with the `Double` passes.
+  @Test(arguments: [
+    ([Layer.batchNorm()], TensorShape.flat(5)),
+    ([.batchNorm(), .flatten], .image(channels: 2, height: 19, width: 21)),
+    ([.layerNorm(), .flatten], .image(channels: 2, height: 19, width: 21)),
+  ])
+  func floatPassesAgreeWithDoubleFarFromZero(_ layers: [Layer], _ shape: TensorShape) {
+    let rows = 6
+    let spec = ModelSpec(layers: [.activation(.identity)] + layers)
+    var random = RandomGenerator(seed: 2)
+    var double = Network<Double>(
+      spec: spec, inputShape: shape, batchCapacity: rows, random: &random)
+    double.setStateDictValues(normalValues(double.parameters.count, seed: 4).map { 1 + 0.5 * $0 })
+    var float = Network<Float>(spec: spec, inputShape: shape, batchCapacity: rows, random: &random)
+    float.setStateDictValues(double.stateDictValues)
+    let x = normalValues(rows * shape.count, seed: 6).map { 1000 + $0 }
+    let targets = normalValues(rows * shape.count, seed: 8)
+    let y = double.outputs(for: x, mode: .training, random: &random)
+    let yFloat = float.outputs(for: x.map(Float.init), mode: .training, random: &random)
+    expectClose(yFloat.map(Double.init), y, relative: 2e-3, "values")
+    double.withBatchBuffers { _, t in t.update(from: targets, count: targets.count) }
+    float.withBatchBuffers { _, t in t.update(from: targets.map(Float.init), count: targets.count) }
+    double.loss(.meanSquaredError, batch: rows, backward: true)
+    float.loss(.meanSquaredError, batch: rows, backward: true)
+    expectClose(float.gradients.map(Double.init), double.gradients, relative: 2e-3, "gradients")
+    let delta = double.steps[0].delta
+    expectClose(
+      Array(float.arena[delta..<delta + x.count]).map(Double.init),
+      Array(double.arena[delta..<delta + x.count]), relative: 2e-3, floor: 1e-2,
+      "input gradients")
+    expectClose(float.buffers.map(Double.init), double.buffers, relative: 1e-5, "running statistics")
+  }
+
   // MARK: Against PyTorch
 
   struct Reference: Sendable, CustomTestStringConvertible {
