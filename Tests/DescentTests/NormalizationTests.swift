@@ -13,7 +13,8 @@ import Testing
   /// Checks every parameter of `layers` on `rows` examples shaped `input` under mse, with the
   /// inputs shifted off zero so that the batch's mean matters.
   func expectAgreement(
-    _ layers: [Layer], input: TensorShape, rows: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    _ layers: [Layer], input: TensorShape, rows: Int,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) {
     let spec = ModelSpec(layers: layers, initializer: .xavierNormal)
     let outputs = spec.outputShape(for: input)!.count
@@ -40,7 +41,8 @@ import Testing
   @Test func batchNorm2dGradientsMatchThroughTheBatchStatistics() {
     expectAgreement(
       [
-        .conv2d(3, kernel: Pair(3), padding: .explicit(Pair(1))), .batchNorm(momentum: 0.3, eps: 1e-3),
+        .conv2d(3, kernel: Pair(3), padding: .explicit(Pair(1))),
+        .batchNorm(momentum: 0.3, eps: 1e-3),
         .activation(.gelu), .conv2d(2, kernel: Pair(2)), .flatten,
       ], input: .image(channels: 2, height: 4, width: 5), rows: 3)
   }
@@ -79,7 +81,9 @@ import Testing
       ], input: .image(channels: 2, height: 5, width: 5), rows: 3)
     // On flat inputs the projection is a dense layer without bias, then batch norm.
     expectAgreement(
-      [.dense(units: 4), .residual([.dense(units: 3), .activation(.tanh)], shortcut: .projection)],
+      [
+        .dense(units: 4), .residual([.dense(units: 3), .activation(.tanh)], shortcut: .projection),
+      ],
       input: .flat(3), rows: 4)
   }
 
@@ -87,10 +91,11 @@ import Testing
     expectAgreement(
       [
         .dense(units: 4),
-        .residual([
-          .residual([.dense(units: 4), .batchNorm(), .activation(.tanh)]),
-          .residual([.dense(units: 3)], shortcut: .projection), .layerNorm(),
-        ], shortcut: .projection),
+        .residual(
+          [
+            .residual([.dense(units: 4), .batchNorm(), .activation(.tanh)]),
+            .residual([.dense(units: 3)], shortcut: .projection), .layerNorm(),
+          ], shortcut: .projection),
         .dense(units: 2),
       ], input: .flat(3), rows: 5)
   }
@@ -127,7 +132,8 @@ import Testing
       Array(float.arena[delta..<delta + x.count]).map(Double.init),
       Array(double.arena[delta..<delta + x.count]), relative: 2e-3, floor: 1e-2,
       "input gradients")
-    expectClose(float.buffers.map(Double.init), double.buffers, relative: 1e-5, "running statistics")
+    expectClose(
+      float.buffers.map(Double.init), double.buffers, relative: 1e-5, "running statistics")
   }
 
   // MARK: Against PyTorch
@@ -277,11 +283,15 @@ extension Network {
     // The optimizers see the parameters alone.
     #expect(network.tensors.allSatisfy { $0.kind == .parameter })
     #expect(network.parameters.count == network.tensors.reduce(0) { $0 + $1.count })
-    #expect(network.bufferTensors.map(\.name).allSatisfy { $0.contains("running_") || $0.contains("num_batches") })
+    #expect(
+      network.bufferTensors.map(\.name).allSatisfy {
+        $0.contains("running_") || $0.contains("num_batches")
+      })
     // Running means start at 0, variances at 1, counters at 0.
-    #expect(network.buffers == [Float](repeating: 0, count: 4) + Array(repeating: 1, count: 4)
-      + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3)
-      + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3))
+    #expect(
+      network.buffers == [Float](repeating: 0, count: 4) + Array(repeating: 1, count: 4)
+        + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3)
+        + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3))
     #expect(network.counters == [0, 0, 0])
   }
 
@@ -289,7 +299,10 @@ extension Network {
     let saved = Self.trained(steps: 3, seed: 1)
     #expect(saved.counters == [3, 3, 3])
     let data = saved.safetensorsData()
-    let length = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    let length = Int(
+      data.prefix(8).enumerated().reduce(UInt64(0)) {
+        $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+      })
     let header = try #require(
       try JSONSerialization.jsonObject(with: data[8..<8 + length]) as? [String: [String: Any]])
     let counter = try #require(header["3.body.1.num_batches_tracked"])
@@ -319,7 +332,10 @@ extension Network {
 
   @Test func aCounterMustBeInt64AndEveryBufferPresent() throws {
     let data = Self.trained(steps: 1, seed: 1).safetensorsData()
-    let length = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    let length = Int(
+      data.prefix(8).enumerated().reduce(UInt64(0)) {
+        $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+      })
     let header = String(decoding: data[8..<8 + length], as: UTF8.self)
     func file(_ header: String) -> Data {
       var bytes = Data()
@@ -338,12 +354,14 @@ extension Network {
       }
     }
     let float = header.replacingOccurrences(
-      of: #""1.num_batches_tracked":{"dtype":"I64""#, with: #""1.num_batches_tracked":{"dtype":"F64""#)
+      of: #""1.num_batches_tracked":{"dtype":"I64""#,
+      with: #""1.num_batches_tracked":{"dtype":"F64""#)
     #expect(float != header)
     #expect(
       message(file(float))
         == "weights.safetensors: tensor '1.num_batches_tracked' has dtype F64; expected I64")
-    let renamed = header.replacingOccurrences(of: "\"3.body.1.running_mean\"", with: "\"3.body.1.running_mu\"")
+    let renamed = header.replacingOccurrences(
+      of: "\"3.body.1.running_mean\"", with: "\"3.body.1.running_mu\"")
     #expect(
       message(file(renamed))
         == "weights.safetensors: tensor '3.body.1.running_mu' is not in the model (expected \(Self.stateDictNames.joined(separator: ", ")))"
@@ -384,7 +402,8 @@ extension Network {
 
   @Test func aRunStartingFromSavedWeightsRestoresTheirBuffers() throws {
     let saved = Self.trained(steps: 4, seed: 3)
-    var trainer = Trainer(settings: Self.settings(dropLast: false), featureCount: 3, trainingRows: 37)
+    var trainer = Trainer(
+      settings: Self.settings(dropLast: false), featureCount: 3, trainingRows: 37)
     try trainer.loadSafetensors(saved.safetensorsData(), file: "weights.safetensors")
     #expect(trainer.network.parameters == saved.parameters)
     #expect(trainer.network.buffers == saved.buffers)

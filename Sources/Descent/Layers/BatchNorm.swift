@@ -24,7 +24,8 @@ struct BatchNorm: LayerKind {
 
   func plan(for input: TensorShape) throws(LayerShapeError) -> any PlannedLayer {
     if input.isFlat {
-      return Planned(inputShape: input, channels: input.count, plane: 1, momentum: momentum, eps: eps)
+      return Planned(
+        inputShape: input, channels: input.count, plane: 1, momentum: momentum, eps: eps)
     }
     guard input.isImage else {
       throw LayerShapeError(
@@ -114,7 +115,8 @@ struct BatchNorm: LayerKind {
               // a gradient check on one example keeps the biased variance rather than divide
               // by zero.
               let unbiased = count > 1 ? variance * count / (count - 1) : variance
-              runningMean[c] = T((1 - momentum) * Double(runningMean[c]) + momentum * batchMeanValue)
+              runningMean[c] = T(
+                (1 - momentum) * Double(runningMean[c]) + momentum * batchMeanValue)
               runningVariance[c] = T(
                 (1 - momentum) * Double(runningVariance[c]) + momentum * unbiased)
             }
