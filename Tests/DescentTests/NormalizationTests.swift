@@ -410,3 +410,31 @@ extension Network {
     #expect(trainer.network.counters == [4, 4, 4])
   }
 }
+
+extension BufferTests {
+  /// Batch norm splits its channels and layer norm its examples across a run's threads; each
+  /// channel and example is computed alike, so two threads give the bits of one.
+  @Test func twoThreadsGiveTheBitsOfOne() {
+    let data = BuiltinDataset.digits.load()
+    let settings = TrainingSettings(
+      model: ModelSpec(layers: [
+        .conv2d(4, kernel: Pair(3), padding: .same, bias: false), .batchNorm(),
+        .activation(.relu),
+        .residual(
+          [.conv2d(6, kernel: Pair(3), padding: .same), .batchNorm(), .layerNorm()],
+          shortcut: .projection),
+        .globalAvgPool2d, .flatten, .dense(units: 10),
+      ]),
+      loss: .crossEntropy(labelSmoothing: 0), optimizer: OptimizerSettings(.sgd), epochs: 1,
+      batchSize: 64, seed: 3)
+    var trainers = [1, 2].map { threads in
+      Trainer(
+        settings: settings, featureCount: 64, inputShape: .image(channels: 1, height: 8, width: 8),
+        trainingRows: data.rows, threads: threads)
+    }
+    for i in trainers.indices { _ = trainers[i].trainEpoch(on: data) }
+    #expect(trainers[0].network.parameters == trainers[1].network.parameters)
+    #expect(trainers[0].network.buffers == trainers[1].network.buffers)
+    #expect(trainers[0].network.counters == [29, 29, 29])
+  }
+}
