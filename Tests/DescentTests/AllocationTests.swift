@@ -107,8 +107,10 @@ extension AllocationTests {
           .activation(.relu), .residual([.conv2d(4, kernel: Pair(1)), .batchNorm()]),
         ]),
         .residual(
-          [.conv2d(8, kernel: Pair(3), stride: Pair(2), padding: .explicit(Pair(1))), .batchNorm()],
-          shortcut: .projection),
+          [
+            .conv2d(8, kernel: Pair(3), stride: Pair(2), padding: .explicit(Pair(1))),
+            .batchNorm(),
+          ], shortcut: .projection),
         .layerNorm(), .globalAvgPool2d, .flatten,
         .residual([.dense(units: 6), .batchNorm(), .activation(.tanh)], shortcut: .projection),
         .dense(units: 10),

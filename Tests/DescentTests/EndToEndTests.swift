@@ -138,7 +138,7 @@ struct EndToEndTests {
     let fashionInstalled = FileManager.default.fileExists(
       atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
     let files = try FileManager.default.contentsOfDirectory(atPath: Repository.root + "/experiments")
-      .filter { $0.hasSuffix(".yaml") && (fashionInstalled || $0 != "fashion-mnist.yaml") }
+      .filter { $0.hasSuffix(".yaml") && (fashionInstalled || !$0.hasPrefix("fashion-mnist")) }
       .sorted().map { Repository.root + "/experiments/" + $0 }
     #expect(files.count >= 4)
     let result = try descent(["validate"] + files)
@@ -171,6 +171,43 @@ struct EndToEndTests {
     #expect(lines.contains { $0.hasPrefix("6      flatten") && $0.contains("[128]") })
     // 160 + 4640 + 1290 parameters.
     #expect(lines.contains { $0.hasPrefix("total") && $0.contains("6,090") })
+  }
+
+  @Test func summaryShowsEachBlocksLayersUnderIt() throws {
+    let folder = try TemporaryFolder()
+    let file = folder.path + "/blocks.yaml"
+    try """
+      data: {source: digits, shape: [1, 8, 8]}
+      model:
+        layers:
+          - {conv2d: 4, kernel: 3, padding: 1, bias: false}
+          - batch_norm
+          - residual:
+              - {conv2d: 8, kernel: 3, stride: 2, padding: 1, bias: false}
+              - residual: [{conv2d: 8, kernel: 1}, layer_norm]
+            shortcut: projection
+          - global_avg_pool2d
+          - flatten
+          - {dense: 10}
+      loss: cross_entropy
+      optimizer: sgd
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    let result = try descent("summary", file)
+    #expect(result.status == 0, "\(result.stderr)")
+    // Each line with its runs of spaces as one.
+    let lines = result.stdout.split(separator: "\n").map {
+      $0.split(separator: " ").joined(separator: " ")
+    }
+    // A block's row counts its layers: 288 + 328 + 32 + 16 parameters.
+    #expect(lines.contains("2 residual, projection shortcut [8, 4, 4] 664 6,144"))
+    let strided = "2.body.0 conv2d 8, 3x3, stride 2x2, padding 1x1, no bias [8, 4, 4] 288 4,608"
+    #expect(lines.contains(strided))
+    #expect(lines.contains("2.body.1 residual, identity shortcut [8, 4, 4] 328 1,024"))
+    #expect(lines.contains("2.body.1.body.1 layer_norm [8, 4, 4] 256 0"))
+    #expect(lines.contains("2.shortcut.0 conv2d 8, 1x1, stride 2x2, no bias [8, 4, 4] 32 512"))
+    #expect(lines.contains("2.shortcut.1 batch_norm [8, 4, 4] 16 0"))
+    // The totals count each parameter once: 36 + 8 + 664 + 90.
+    #expect(lines.contains("total 798 8,528"))
   }
 
   // MARK: - Helpers

@@ -13,7 +13,8 @@ import Testing
   /// Checks every parameter of `layers` on `rows` examples shaped `input` under mse, with the
   /// inputs shifted off zero so that the batch's mean matters.
   func expectAgreement(
-    _ layers: [Layer], input: TensorShape, rows: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    _ layers: [Layer], input: TensorShape, rows: Int,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) {
     let spec = ModelSpec(layers: layers, initializer: .xavierNormal)
     let outputs = spec.outputShape(for: input)!.count
@@ -40,7 +41,8 @@ import Testing
   @Test func batchNorm2dGradientsMatchThroughTheBatchStatistics() {
     expectAgreement(
       [
-        .conv2d(3, kernel: Pair(3), padding: .explicit(Pair(1))), .batchNorm(momentum: 0.3, eps: 1e-3),
+        .conv2d(3, kernel: Pair(3), padding: .explicit(Pair(1))),
+        .batchNorm(momentum: 0.3, eps: 1e-3),
         .activation(.gelu), .conv2d(2, kernel: Pair(2)), .flatten,
       ], input: .image(channels: 2, height: 4, width: 5), rows: 3)
   }
@@ -79,7 +81,9 @@ import Testing
       ], input: .image(channels: 2, height: 5, width: 5), rows: 3)
     // On flat inputs the projection is a dense layer without bias, then batch norm.
     expectAgreement(
-      [.dense(units: 4), .residual([.dense(units: 3), .activation(.tanh)], shortcut: .projection)],
+      [
+        .dense(units: 4), .residual([.dense(units: 3), .activation(.tanh)], shortcut: .projection),
+      ],
       input: .flat(3), rows: 4)
   }
 
@@ -87,12 +91,49 @@ import Testing
     expectAgreement(
       [
         .dense(units: 4),
-        .residual([
-          .residual([.dense(units: 4), .batchNorm(), .activation(.tanh)]),
-          .residual([.dense(units: 3)], shortcut: .projection), .layerNorm(),
-        ], shortcut: .projection),
+        .residual(
+          [
+            .residual([.dense(units: 4), .batchNorm(), .activation(.tanh)]),
+            .residual([.dense(units: 3)], shortcut: .projection), .layerNorm(),
+          ], shortcut: .projection),
         .dense(units: 2),
       ], input: .flat(3), rows: 5)
+  }
+
+  /// Training computes in `Float`, with sums in `Float` lanes about a shift: far from zero
+  /// (values about 1000 with spread 1, where a sum of squares less the squared mean would lose
+  /// every digit in `Float`) its values and gradients agree with the `Double` passes.
+  @Test(arguments: [
+    ([Layer.batchNorm()], TensorShape.flat(5)),
+    ([.batchNorm(), .flatten], .image(channels: 2, height: 19, width: 21)),
+    ([.layerNorm(), .flatten], .image(channels: 2, height: 19, width: 21)),
+  ])
+  func floatPassesAgreeWithDoubleFarFromZero(_ layers: [Layer], _ shape: TensorShape) {
+    let rows = 6
+    let spec = ModelSpec(layers: [.activation(.identity)] + layers)
+    var random = RandomGenerator(seed: 2)
+    var double = Network<Double>(
+      spec: spec, inputShape: shape, batchCapacity: rows, random: &random)
+    double.setStateDictValues(normalValues(double.parameters.count, seed: 4).map { 1 + 0.5 * $0 })
+    var float = Network<Float>(spec: spec, inputShape: shape, batchCapacity: rows, random: &random)
+    float.setStateDictValues(double.stateDictValues)
+    let x = normalValues(rows * shape.count, seed: 6).map { 1000 + $0 }
+    let targets = normalValues(rows * shape.count, seed: 8)
+    let y = double.outputs(for: x, mode: .training, random: &random)
+    let yFloat = float.outputs(for: x.map(Float.init), mode: .training, random: &random)
+    expectClose(yFloat.map(Double.init), y, relative: 2e-3, "values")
+    double.withBatchBuffers { _, t in t.update(from: targets, count: targets.count) }
+    float.withBatchBuffers { _, t in t.update(from: targets.map(Float.init), count: targets.count) }
+    double.loss(.meanSquaredError, batch: rows, backward: true)
+    float.loss(.meanSquaredError, batch: rows, backward: true)
+    expectClose(float.gradients.map(Double.init), double.gradients, relative: 2e-3, "gradients")
+    let delta = double.steps[0].delta
+    expectClose(
+      Array(float.arena[delta..<delta + x.count]).map(Double.init),
+      Array(double.arena[delta..<delta + x.count]), relative: 2e-3, floor: 1e-2,
+      "input gradients")
+    expectClose(
+      float.buffers.map(Double.init), double.buffers, relative: 1e-5, "running statistics")
   }
 
   // MARK: Against PyTorch
@@ -242,11 +283,15 @@ extension Network {
     // The optimizers see the parameters alone.
     #expect(network.tensors.allSatisfy { $0.kind == .parameter })
     #expect(network.parameters.count == network.tensors.reduce(0) { $0 + $1.count })
-    #expect(network.bufferTensors.map(\.name).allSatisfy { $0.contains("running_") || $0.contains("num_batches") })
+    #expect(
+      network.bufferTensors.map(\.name).allSatisfy {
+        $0.contains("running_") || $0.contains("num_batches")
+      })
     // Running means start at 0, variances at 1, counters at 0.
-    #expect(network.buffers == [Float](repeating: 0, count: 4) + Array(repeating: 1, count: 4)
-      + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3)
-      + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3))
+    #expect(
+      network.buffers == [Float](repeating: 0, count: 4) + Array(repeating: 1, count: 4)
+        + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3)
+        + Array(repeating: 0, count: 3) + Array(repeating: 1, count: 3))
     #expect(network.counters == [0, 0, 0])
   }
 
@@ -254,7 +299,10 @@ extension Network {
     let saved = Self.trained(steps: 3, seed: 1)
     #expect(saved.counters == [3, 3, 3])
     let data = saved.safetensorsData()
-    let length = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    let length = Int(
+      data.prefix(8).enumerated().reduce(UInt64(0)) {
+        $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+      })
     let header = try #require(
       try JSONSerialization.jsonObject(with: data[8..<8 + length]) as? [String: [String: Any]])
     let counter = try #require(header["3.body.1.num_batches_tracked"])
@@ -284,7 +332,10 @@ extension Network {
 
   @Test func aCounterMustBeInt64AndEveryBufferPresent() throws {
     let data = Self.trained(steps: 1, seed: 1).safetensorsData()
-    let length = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    let length = Int(
+      data.prefix(8).enumerated().reduce(UInt64(0)) {
+        $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+      })
     let header = String(decoding: data[8..<8 + length], as: UTF8.self)
     func file(_ header: String) -> Data {
       var bytes = Data()
@@ -303,12 +354,14 @@ extension Network {
       }
     }
     let float = header.replacingOccurrences(
-      of: #""1.num_batches_tracked":{"dtype":"I64""#, with: #""1.num_batches_tracked":{"dtype":"F64""#)
+      of: #""1.num_batches_tracked":{"dtype":"I64""#,
+      with: #""1.num_batches_tracked":{"dtype":"F64""#)
     #expect(float != header)
     #expect(
       message(file(float))
         == "weights.safetensors: tensor '1.num_batches_tracked' has dtype F64; expected I64")
-    let renamed = header.replacingOccurrences(of: "\"3.body.1.running_mean\"", with: "\"3.body.1.running_mu\"")
+    let renamed = header.replacingOccurrences(
+      of: "\"3.body.1.running_mean\"", with: "\"3.body.1.running_mu\"")
     #expect(
       message(file(renamed))
         == "weights.safetensors: tensor '3.body.1.running_mu' is not in the model (expected \(Self.stateDictNames.joined(separator: ", ")))"
@@ -349,10 +402,39 @@ extension Network {
 
   @Test func aRunStartingFromSavedWeightsRestoresTheirBuffers() throws {
     let saved = Self.trained(steps: 4, seed: 3)
-    var trainer = Trainer(settings: Self.settings(dropLast: false), featureCount: 3, trainingRows: 37)
+    var trainer = Trainer(
+      settings: Self.settings(dropLast: false), featureCount: 3, trainingRows: 37)
     try trainer.loadSafetensors(saved.safetensorsData(), file: "weights.safetensors")
     #expect(trainer.network.parameters == saved.parameters)
     #expect(trainer.network.buffers == saved.buffers)
     #expect(trainer.network.counters == [4, 4, 4])
+  }
+}
+
+extension BufferTests {
+  /// Batch norm splits its channels and layer norm its examples across a run's threads; each
+  /// channel and example is computed alike, so two threads give the bits of one.
+  @Test func twoThreadsGiveTheBitsOfOne() {
+    let data = BuiltinDataset.digits.load()
+    let settings = TrainingSettings(
+      model: ModelSpec(layers: [
+        .conv2d(4, kernel: Pair(3), padding: .same, bias: false), .batchNorm(),
+        .activation(.relu),
+        .residual(
+          [.conv2d(6, kernel: Pair(3), padding: .same), .batchNorm(), .layerNorm()],
+          shortcut: .projection),
+        .globalAvgPool2d, .flatten, .dense(units: 10),
+      ]),
+      loss: .crossEntropy(labelSmoothing: 0), optimizer: OptimizerSettings(.sgd), epochs: 1,
+      batchSize: 64, seed: 3)
+    var trainers = [1, 2].map { threads in
+      Trainer(
+        settings: settings, featureCount: 64, inputShape: .image(channels: 1, height: 8, width: 8),
+        trainingRows: data.rows, threads: threads)
+    }
+    for i in trainers.indices { _ = trainers[i].trainEpoch(on: data) }
+    #expect(trainers[0].network.parameters == trainers[1].network.parameters)
+    #expect(trainers[0].network.buffers == trainers[1].network.buffers)
+    #expect(trainers[0].network.counters == [29, 29, 29])
   }
 }

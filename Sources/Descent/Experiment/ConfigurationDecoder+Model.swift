@@ -32,7 +32,8 @@ extension ConfigurationDecoder {
       let model = reader.layers(layersNode, path: "model.layers")
     else { return nil }
     guard model.output != nil else {
-      reader.report(layersNode, key: "model.layers", "expected at least one dense layer, found none")
+      reader.report(
+        layersNode, key: "model.layers", "expected at least one dense layer, found none")
       return nil
     }
     return DecodedModel(

@@ -153,17 +153,19 @@ struct ConfigurationDecoder {
     guard min(size, rows, last) == 1, let layers = try? model.spec.plan(for: shape.exampleShape)
     else { return }
     // The first layer, at any depth, that takes statistics over one value per channel.
-    func find(_ layer: any PlannedLayer, _ path: [LayerShapeError.Step]) -> [LayerShapeError.Step]? {
+    typealias Path = [LayerShapeError.Step]
+    func find(_ layer: any PlannedLayer, _ path: Path) -> Path? {
       if layer.valuesPerChannel == 1 { return path }
       for sublayer in layer.sublayers {
         if let found = find(sublayer.planned, path + [sublayer.step]) { return found }
       }
       return nil
     }
-    guard
-      let (index, path) = layers.indices.lazy.compactMap({ i in find(layers[i], []).map { (i, $0) } })
-        .first
-    else { return }
+    var found: (index: Int, path: Path)?
+    for (index, layer) in layers.enumerated() where found == nil {
+      found = find(layer, []).map { (index, $0) }
+    }
+    guard let (index, path) = found else { return }
     let origin = model.origins[index].locate(path)
     let layer = path.last == .shortcut ? "the projection shortcut's batch_norm" : "batch_norm"
     let problem = "\(layer) needs more than one value per channel to train"
@@ -174,7 +176,8 @@ struct ConfigurationDecoder {
     } else if rows == 1 {
       reader.report(
         origin.node, key: origin.key,
-        "\(problem), but the training data holds 1 example; use more data, or a smaller data.validation")
+        "\(problem), but the training data holds 1 example; use more data, or a smaller data.validation"
+      )
     } else {
       reader.report(
         origin.node, key: origin.key,

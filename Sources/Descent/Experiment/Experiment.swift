@@ -42,6 +42,13 @@ import Foundation
 ///         - {activation: {leaky_relu: {slope: 0.01}}}   # slope 0.01; elu: alpha 1.0;
 ///                                           # softplus: beta 1.0, threshold 20.0
 ///         - {dropout: 0.1}                  # rate in [0, 1)
+///         - batch_norm                      # bare, or {batch_norm: {momentum: 0.1 (in
+///                                           # [0, 1]), eps: 1.0e-5 (> 0)}}; 1d on [features],
+///                                           # 2d on [C, H, W]
+///         - layer_norm                      # bare, or {layer_norm: {eps: 1.0e-5 (> 0)}}
+///         - residual: [<layers>]            # the body, at least one layer; blocks nest at
+///           shortcut: identity              # most Residual.maximumDepth (32) deep; identity
+///                                           # | projection
 ///       init: he_normal        # he_normal | he_uniform | xavier_normal | xavier_uniform
 ///                              # | lecun_normal | torch_default
 ///       init_from: null        # safetensors file, relative to the experiment file
@@ -89,6 +96,8 @@ import Foundation
 ///     training:
 ///       epochs: 10             # integer >= 1
 ///       batch_size: 32         # integer >= 1
+///       drop_last: false       # true: an epoch leaves out its last batch when smaller;
+///                              # it must leave at least one batch
 ///       early_stopping: null   # {metric: val_loss, patience: 3, min_delta: 0.0}
 ///                              # metric: train_loss | val_loss | val_accuracy | val_rmse
 ///                              # | val_r2; patience >= 1; min_delta >= 0

@@ -23,7 +23,8 @@ struct LayerSchema: Sendable {
   ) {
     self.init(
       name: name, options: options, takesActivation: takesActivation, bare: bare,
-      settings: settings, block: { reader, entry in decode(&reader, entry).map { DecodedKind($0) } })
+      settings: settings, block: { reader, entry in decode(&reader, entry).map { DecodedKind($0) } }
+    )
   }
 
   /// A kind that holds layers of its own, whose origins it reports.
@@ -204,35 +205,37 @@ extension LayerSchema {
 
   /// `{residual: [layers...], shortcut: identity | projection}`: the body is a list of layers
   /// read as `model.layers` is, so blocks nest.
-  static let residual = LayerSchema(name: "residual", options: ["shortcut"], block: {
-    reader, entry in
-    let count = reader.problems.count
-    var shortcut = Residual.Shortcut.identity
-    if let (node, key) = entry.option("shortcut") {
-      shortcut = reader.choice(node, key: key, Residual.Shortcut.self) ?? shortcut
-    }
-    guard entry.depth < Residual.maximumDepth else {
-      reader.report(
-        entry.value, key: entry.key,
-        "residual blocks nest at most \(Residual.maximumDepth) deep, and this one is inside \(entry.depth) others; nest fewer"
-      )
-      return nil
-    }
-    guard let body = reader.layers(entry.value, path: entry.key, depth: entry.depth + 1) else {
-      return nil
-    }
-    if body.layers.isEmpty {
-      reader.report(
-        entry.value, key: entry.key,
-        "expected a list of at least one layer, such as \(ConfigReader.layerExample); found an empty list"
-      )
-    }
-    guard reader.problems.count == count else { return nil }
-    var decoded = DecodedKind(Residual(body: body.layers, shortcut: shortcut))
-    decoded.body = body.origins
-    decoded.output = body.output
-    return decoded
-  })
+  static let residual = LayerSchema(
+    name: "residual", options: ["shortcut"],
+    block: {
+      reader, entry in
+      let count = reader.problems.count
+      var shortcut = Residual.Shortcut.identity
+      if let (node, key) = entry.option("shortcut") {
+        shortcut = reader.choice(node, key: key, Residual.Shortcut.self) ?? shortcut
+      }
+      guard entry.depth < Residual.maximumDepth else {
+        reader.report(
+          entry.value, key: entry.key,
+          "residual blocks nest at most \(Residual.maximumDepth) deep, and this one is inside \(entry.depth) others; nest fewer"
+        )
+        return nil
+      }
+      guard let body = reader.layers(entry.value, path: entry.key, depth: entry.depth + 1) else {
+        return nil
+      }
+      if body.layers.isEmpty {
+        reader.report(
+          entry.value, key: entry.key,
+          "expected a list of at least one layer, such as \(ConfigReader.layerExample); found an empty list"
+        )
+      }
+      guard reader.problems.count == count else { return nil }
+      var decoded = DecodedKind(Residual(body: body.layers, shortcut: shortcut))
+      decoded.body = body.origins
+      decoded.output = body.output
+      return decoded
+    })
 }
 
 extension ConfigReader {
@@ -254,7 +257,9 @@ extension ConfigReader {
       return Pair(height, width)
     }
     guard node.scalarText != nil, !node.isNull else {
-      mismatch(node, key: key, expected: "\(rule.description) or a list [height, width] of them\(alternatives)")
+      mismatch(
+        node, key: key,
+        expected: "\(rule.description) or a list [height, width] of them\(alternatives)")
       return nil
     }
     return integer(node, key: key, rule).map { Pair($0) }

@@ -20,9 +20,9 @@ struct LayerNorm: LayerKind {
   /// mean and `1 / sqrt(var + eps)` of each example are kept in scratch.
   ///
   /// Backward takes the examples in order, because the weight and bias gradients add up over
-  /// them: each example's `sum(g)` and `sum(g (x - mean))`, `g = dy w`, and its share of the
-  /// parameter gradients in one reading, then `dx = inv (g - mean(g) - xhat mean(g xhat))`
-  /// while the example is still in cache.
+  /// them: for each example, `sum(g)` and `sum(g (x - mean))` with `g = dy w`, its share of the
+  /// parameter gradients, then `dx = inv (g - mean(g) - xhat mean(g xhat))`, all while the
+  /// example is in cache.
   struct Planned: PlannedLayer {
     let inputShape: TensorShape
     let eps: Double

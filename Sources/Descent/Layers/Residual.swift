@@ -144,7 +144,8 @@ struct Residual: LayerKind {
     let body: [Part]
     let shortcut: [Part]
 
-    init(inputShape: TensorShape, outputShape: TensorShape, body: [Sublayer], shortcut: [Sublayer]) {
+    init(inputShape: TensorShape, outputShape: TensorShape, body: [Sublayer], shortcut: [Sublayer])
+    {
       self.inputShape = inputShape
       self.outputShape = outputShape
       var offsets = (parameters: 0, buffers: 0, counters: 0)

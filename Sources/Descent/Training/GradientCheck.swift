@@ -35,7 +35,8 @@ public enum GradientCheck {
   /// Checks every parameter of `spec` under `loss` on one batch.
   ///
   /// Dropout draws its masks once and keeps them for every evaluation, so the function being
-  /// differentiated is fixed.
+  /// differentiated is fixed; batch norm normalizes with the batch's statistics, as in training,
+  /// so its gradient is checked through them.
   ///
   /// - Parameters:
   ///   - inputs: `rows x inputWidth` examples.
