@@ -127,50 +127,51 @@ private func productBlock(
       base: a + fullRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
     packA(last, rows: m - fullRows, k: k, into: packedA)
   }
-  /// The tile of `rows` rows from `row` and the panel's columns from `column`.
-  @inline(__always) func tile(_ row: Int, _ rows: Int, _ panel: Int) {
-    let column = panel * tileColumns
-    let columns = min(tileColumns, n - column)
-    let panelB =
-      transposeB || columns < tileColumns
-      ? Operand(
-        base: packedB + panel * tileColumns * k, rowStride: 1,
-        depthStride: panel == panels - 1 ? lastPanelWidth : tileColumns)
-      : Operand(base: b + column, rowStride: 1, depthStride: ldb)
-    let blockA =
-      rows < tileRows
-      ? Operand(base: packedA, rowStride: 1, depthStride: tileRows)
-      : Operand(base: a + row * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
-    let tile = c + row * n + column
-    if rows == tileRows && columns == tileColumns {
-      microKernel(blockA, panelB, tile, n, k, load)
-    } else if columns <= halfTileColumns {
-      // A narrow last panel (an output layer of 10 classes, say): half the work of a full
-      // tile, on the padded panel's first vector.
-      copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: halfTileColumns)
-      narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
-      copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
-    } else {
-      copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: tileColumns)
-      microKernel(blockA, panelB, edge, tileColumns, k, true)
-      copyBack(edge, width: tileColumns, rows: rows, columns: columns, into: tile, n)
-    }
-  }
   // Whichever of a panel of B (k x 2 vectors) and a row block of A (6 x k) is read again
   // from the L1 cache, the other streams from L2. A panel is the larger: it is the one kept
   // while it fits, the row blocks going over it; else a row block goes over every panel.
-  // The order changes no bit.
-  if k * tileColumns * MemoryLayout<Float>.size <= panelCacheBytes {
-    for panel in 0..<panels {
-      // A narrow last panel's first rows are done above.
-      let first = narrowLast && panel == panels - 1 ? narrowRows : 0
-      for row in stride(from: first, to: m, by: tileRows) { tile(row, min(tileRows, m - row), panel) }
-    }
-  } else {
-    for row in stride(from: 0, to: m, by: tileRows) {
-      for panel in 0..<panels where !(narrowLast && panel == panels - 1 && row < narrowRows) {
-        tile(row, min(tileRows, m - row), panel)
+  // The order changes no bit. (One loop for both orders, so that the tile's code, with the
+  // micro-kernel, is inlined once.)
+  let panelsOuter = k * tileColumns * MemoryLayout<Float>.size <= panelCacheBytes
+  var row = 0
+  var panel = 0
+  while row < m && panel < panels {
+    // A narrow last panel's first rows are done above.
+    if !(narrowLast && panel == panels - 1 && row < narrowRows) {
+      let rows = min(tileRows, m - row)
+      let column = panel * tileColumns
+      let columns = min(tileColumns, n - column)
+      let panelB =
+        transposeB || columns < tileColumns
+        ? Operand(
+          base: packedB + panel * tileColumns * k, rowStride: 1,
+          depthStride: panel == panels - 1 ? lastPanelWidth : tileColumns)
+        : Operand(base: b + column, rowStride: 1, depthStride: ldb)
+      let blockA =
+        rows < tileRows
+        ? Operand(base: packedA, rowStride: 1, depthStride: tileRows)
+        : Operand(base: a + row * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
+      let tile = c + row * n + column
+      if rows == tileRows && columns == tileColumns {
+        microKernel(blockA, panelB, tile, n, k, load)
+      } else if columns <= halfTileColumns {
+        // A narrow last panel (an output layer of 10 classes, say): half the work of a full
+        // tile, on the padded panel's first vector.
+        copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: halfTileColumns)
+        narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
+        copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
+      } else {
+        copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: tileColumns)
+        microKernel(blockA, panelB, edge, tileColumns, k, true)
+        copyBack(edge, width: tileColumns, rows: rows, columns: columns, into: tile, n)
       }
+    }
+    if panelsOuter {
+      row += tileRows
+      if row >= m { (row, panel) = (0, panel + 1) }
+    } else {
+      panel += 1
+      if panel == panels { (row, panel) = (row + tileRows, 0) }
     }
   }
 }
@@ -210,10 +211,24 @@ private func packTransposedB(
   var out = packed
   for column in stride(from: 0, to: n, by: tileColumns) {
     let columns = min(tileColumns, n - column)
-    // Column j of op(B) is row j of b: read it contiguously, write it down the panel.
-    for j in 0..<columns {
+    // Column j of op(B) is row j of b: sixteen rows at a time are read sixteen values along
+    // and transposed in registers; the rest one value at a time.
+    var j = 0
+    while j + 16 <= columns {
       let source = b + (column + j) * ldb
-      for p in 0..<k { out[p * tileColumns + j] = source[p] }
+      var p = 0
+      while p + 16 <= k {
+        transposeBlock(source + p, ldb, out + p * tileColumns + j, tileColumns)
+        p += 16
+      }
+      for jj in j..<j + 16 {
+        for q in p..<k { out[q * tileColumns + jj] = source[(jj - j) * ldb + q] }
+      }
+      j += 16
+    }
+    for jj in j..<columns {
+      let source = b + (column + jj) * ldb
+      for p in 0..<k { out[p * tileColumns + jj] = source[p] }
     }
     if columns < tileColumns {
       for p in 0..<k {
@@ -222,6 +237,94 @@ private func packTransposedB(
     }
     out += tileColumns * k
   }
+}
+
+/// Writes the transpose of a 16 x 16 block: row `i` of `source` (16 floats from
+/// `source + i * sourceStride`) becomes column `i` of `target` (rows `targetStride` apart).
+///
+/// Four rounds of unzipping pairs of rows: each round rotates the eight bits of an element's
+/// (row, column) index right by one, so that four exchange the row and the column. No gather
+/// or scatter, which are slow on some CPUs, and sixteen loads and stores.
+@inline(__always)
+private func transposeBlock(
+  _ source: UnsafePointer<Float>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Float>,
+  _ targetStride: Int
+) {
+  typealias Row = SIMD16<Float>
+  @inline(__always) func load(_ i: Int) -> Row {
+    UnsafeRawPointer(source + i * sourceStride).loadUnaligned(as: Row.self)
+  }
+  @inline(__always) func store(_ row: Row, _ i: Int) {
+    UnsafeMutableRawPointer(target + i * targetStride).storeBytes(of: row, as: Row.self)
+  }
+  @inline(__always) func unzip(_ a: Row, _ b: Row) -> (Row, Row) {
+    let both = SIMD32(lowHalf: a, highHalf: b)
+    return (both.evenHalf, both.oddHalf)
+  }
+  let r0 = load(0)
+  let r1 = load(1)
+  let r2 = load(2)
+  let r3 = load(3)
+  let r4 = load(4)
+  let r5 = load(5)
+  let r6 = load(6)
+  let r7 = load(7)
+  let r8 = load(8)
+  let r9 = load(9)
+  let r10 = load(10)
+  let r11 = load(11)
+  let r12 = load(12)
+  let r13 = load(13)
+  let r14 = load(14)
+  let r15 = load(15)
+  let (x0_0, x0_8) = unzip(r0, r1)
+  let (x0_1, x0_9) = unzip(r2, r3)
+  let (x0_2, x0_10) = unzip(r4, r5)
+  let (x0_3, x0_11) = unzip(r6, r7)
+  let (x0_4, x0_12) = unzip(r8, r9)
+  let (x0_5, x0_13) = unzip(r10, r11)
+  let (x0_6, x0_14) = unzip(r12, r13)
+  let (x0_7, x0_15) = unzip(r14, r15)
+  let (x1_0, x1_8) = unzip(x0_0, x0_1)
+  let (x1_1, x1_9) = unzip(x0_2, x0_3)
+  let (x1_2, x1_10) = unzip(x0_4, x0_5)
+  let (x1_3, x1_11) = unzip(x0_6, x0_7)
+  let (x1_4, x1_12) = unzip(x0_8, x0_9)
+  let (x1_5, x1_13) = unzip(x0_10, x0_11)
+  let (x1_6, x1_14) = unzip(x0_12, x0_13)
+  let (x1_7, x1_15) = unzip(x0_14, x0_15)
+  let (x2_0, x2_8) = unzip(x1_0, x1_1)
+  let (x2_1, x2_9) = unzip(x1_2, x1_3)
+  let (x2_2, x2_10) = unzip(x1_4, x1_5)
+  let (x2_3, x2_11) = unzip(x1_6, x1_7)
+  let (x2_4, x2_12) = unzip(x1_8, x1_9)
+  let (x2_5, x2_13) = unzip(x1_10, x1_11)
+  let (x2_6, x2_14) = unzip(x1_12, x1_13)
+  let (x2_7, x2_15) = unzip(x1_14, x1_15)
+  let (x3_0, x3_8) = unzip(x2_0, x2_1)
+  let (x3_1, x3_9) = unzip(x2_2, x2_3)
+  let (x3_2, x3_10) = unzip(x2_4, x2_5)
+  let (x3_3, x3_11) = unzip(x2_6, x2_7)
+  let (x3_4, x3_12) = unzip(x2_8, x2_9)
+  let (x3_5, x3_13) = unzip(x2_10, x2_11)
+  let (x3_6, x3_14) = unzip(x2_12, x2_13)
+  let (x3_7, x3_15) = unzip(x2_14, x2_15)
+  store(x3_0, 0)
+  store(x3_1, 1)
+  store(x3_2, 2)
+  store(x3_3, 3)
+  store(x3_4, 4)
+  store(x3_5, 5)
+  store(x3_6, 6)
+  store(x3_7, 7)
+  store(x3_8, 8)
+  store(x3_9, 9)
+  store(x3_10, 10)
+  store(x3_11, 11)
+  store(x3_12, 12)
+  store(x3_13, 13)
+  store(x3_14, 14)
+  store(x3_15, 15)
 }
 
 /// Packs the first `columns` columns of a panel of B as `k` rows of `width` floats,

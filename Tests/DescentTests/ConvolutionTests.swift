@@ -222,6 +222,39 @@ import Testing
     #expect(Array(network.arena[layer.scratch..<layer.scratch + count]) == positions)
   }
 
+  @Test func halvingMaxPoolWritesEveryInputGradient() throws {
+    // Where 2x2 windows tile the input, the backward pass writes each window whole: its
+    // gradient to the maximum, zeros elsewhere, without clearing the plane first. The input
+    // gradient starts as NaN here, so a value left unwritten would show.
+    let (h, w, batch) = (4, 10, 2)
+    let planned = try Layer.maxPool2d(Pair(2)).kind.plan(
+      for: .image(channels: 3, height: h, width: w))
+    let x = normalValues(batch * planned.inputShape.count, seed: 5).map { Float($0.rounded()) }
+    let g = normalValues(batch * planned.outputShape.count, seed: 6).map { Float($0) }
+    var y = [Float](repeating: 0, count: g.count)
+    var positions = [Float](repeating: 0, count: planned.scratchCount(batch: batch))
+    var dx = [Float](repeating: .nan, count: x.count)
+    var random = RandomGenerator(seed: 0)
+    let empty = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    defer { empty.deallocate() }
+    withUnsafeMutablePointer(to: &random) { random in
+      planned.forward(
+        ForwardPass(
+          batch: batch, input: x, output: &y, parameters: empty, scratch: &positions,
+          workspace: empty, mode: .training, random: random, threads: 1))
+    }
+    planned.backward(
+      BackwardPass(
+        batch: batch, input: x, output: y, dOutput: g, dInput: &dx, accumulate: false,
+        parameters: empty, gradients: empty, scratch: &positions, workspace: empty, threads: 1))
+    var expected = [Float](repeating: 0, count: x.count)
+    for (index, position) in positions.enumerated() {
+      let plane = index / (planned.outputShape.height * planned.outputShape.width)
+      expected[plane * h * w + Int(position)] += g[index]
+    }
+    #expect(dx == expected)
+  }
+
   @Test func flattenKeepsChannelHeightWidthOrder() {
     var network = Network<Double>(
       spec: ModelSpec(layers: [.flatten]), inputShape: .image(channels: 2, height: 1, width: 3),

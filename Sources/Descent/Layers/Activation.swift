@@ -53,7 +53,23 @@ public enum Activation: Sendable, Hashable {
     _ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ dy: UnsafePointer<T>,
     _ dx: UnsafeMutablePointer<T>, count: Int, accumulate: Bool = false
   ) {
-    @inline(__always) func put(_ i: Int, _ v: T) { dx[i] = accumulate ? dx[i] + v : v }
+    // Two copies of the loops, each with `accumulate` a constant: an overwrite then neither
+    // reads `dx` nor chooses per value.
+    if accumulate {
+      backward(x, y, dy, dx, count: count, adding: true)
+    } else {
+      backward(x, y, dy, dx, count: count, adding: false)
+    }
+  }
+
+  @inline(__always)
+  private func backward<T: Scalar>(
+    _ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ dy: UnsafePointer<T>,
+    _ dx: UnsafeMutablePointer<T>, count: Int, adding: Bool
+  ) {
+    @inline(__always) func put(_ i: Int, _ v: T) {
+      if adding { dx[i] += v } else { dx[i] = v }
+    }
     switch self {
     // Every value is loaded before the comparison picks one, so that the loops compile to
     // branch-free vector selects rather than a branch per element.

@@ -148,13 +148,66 @@ struct MaxPool2d: LayerKind {
         _, planes in
         for plane in planes {
           let dIn = dInput + plane * planeIn
-          if !pass.accumulate { dIn.update(repeating: 0, count: planeIn) }
           let dOut = pass.dOutput + plane * planeOut
           let position = pass.scratch + plane * planeOut
+          if !pass.accumulate && tiles(dIn, dOut, position) { continue }
+          if !pass.accumulate { dIn.update(repeating: 0, count: planeIn) }
           for index in 0..<planeOut { dIn[position[index].index] += dOut[index] }
         }
       }
     }
+  }
+}
+
+extension MaxPool2d.Planned {
+  /// Writes one plane's input gradient whole, when 2 x 2 windows of stride 2 tile the input
+  /// exactly: each window's gradient to its maximum, zeros to its three other values, four
+  /// windows at a time, with no pass to clear the plane first. Returns false, having written
+  /// nothing, for other windows or shapes, and for `Double`.
+  @inline(__always)
+  func tiles<T: Scalar>(
+    _ dInput: UnsafeMutablePointer<T>, _ dOutput: UnsafePointer<T>, _ positions: UnsafePointer<T>
+  ) -> Bool {
+    let (oh, ow, w) = (outputShape.height, outputShape.width, inputShape.width)
+    guard T.self == Float.self, window.kernel == Pair(2), window.stride == Pair(2),
+      window.padding == Pair(0), inputShape.height == 2 * oh, w == 2 * ow, ow >= 4
+    else { return false }
+    let dIn = UnsafeMutableRawPointer(dInput).assumingMemoryBound(to: Float.self)
+    let dOut = UnsafeRawPointer(dOutput)
+    let position = UnsafeRawPointer(positions)
+    let zero = SIMD4<Float>()
+    let (right, below, diagonal) = (
+      SIMD4<Float>(repeating: 1), SIMD4<Float>(repeating: Float(w)), SIMD4<Float>(repeating: Float(w + 1))
+    )
+    @inline(__always) func interleave(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD8<Float> {
+      SIMD8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3])
+    }
+    for oy in 0..<oh {
+      let first = SIMD4<Float>(repeating: Float(2 * oy * w)) + SIMD4(0, 2, 4, 6)
+      var ox = 0
+      while true {
+        // The last four windows end the row, overlapping the ones before where they must.
+        let start = min(ox, ow - 4)
+        let index = (oy * ow + start) * MemoryLayout<Float>.stride
+        let g = dOut.loadUnaligned(fromByteOffset: index, as: SIMD4<Float>.self)
+        let offset =
+          position.loadUnaligned(fromByteOffset: index, as: SIMD4<Float>.self) - first
+          - SIMD4(repeating: Float(2 * start))
+        let top = UnsafeMutableRawPointer(dIn + 2 * oy * w + 2 * start)
+        top.storeBytes(
+          of: interleave(
+            zero.replacing(with: g, where: offset .== 0), zero.replacing(with: g, where: offset .== right)),
+          as: SIMD8<Float>.self)
+        (top + w * MemoryLayout<Float>.stride).storeBytes(
+          of: interleave(
+            zero.replacing(with: g, where: offset .== below),
+            zero.replacing(with: g, where: offset .== diagonal)),
+          as: SIMD8<Float>.self)
+        if start == ow - 4 { break }
+        ox += 4
+      }
+    }
+    return true
   }
 }
 
