@@ -225,11 +225,15 @@ struct Conv2d: LayerKind {
         }
       }
       if bias {
+        // Channels split across threads; each adds its examples up in order.
         let dBias = pass.gradients + channels * k
-        dBias.update(repeating: 0, count: channels)
-        for example in 0..<batch {
-          for o in 0..<channels {
-            dBias[o] += sum(pass.dOutput + (example * channels + o) * p, count: p)
+        Parallel.forEachPart(count: channels, threads: pass.threads) { _, range in
+          for o in range {
+            var total = T.zero
+            for example in 0..<batch {
+              total += sum(pass.dOutput + (example * channels + o) * p, count: p)
+            }
+            dBias[o] = total
           }
         }
       }
