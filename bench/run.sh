@@ -72,6 +72,25 @@ if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   echo "  descent / pytorch        $(ratio "$c1" "$p1") (1 thread), $(ratio "$c2" "$p2") (2 threads)"
 fi
 
+# W3-bn and W3-res: the normalization and residual workloads, once each (they take minutes);
+# BENCH_NORM=0 leaves them out.
+if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ "${BENCH_NORM:-1}" != 0 ]; then
+  for workload in w3-bn w3-res; do
+    echo
+    echo "${workload}: bench/${workload}.yaml, one epoch"
+    read -r n1 nm1 < <(repeats=1 measure "$descent" run "bench/${workload}.yaml" --jobs 1 --fresh --quiet --out "$out/$workload")
+    accuracy=$(python3 -c "import csv; r = next(csv.DictReader(open('$out/$workload/$workload/summary.csv'))); print(r['test_accuracy'])")
+    read -r n2 nm2 < <(repeats=1 measure "$descent" run "bench/${workload}.yaml" --jobs 2 --fresh --quiet --out "$out/$workload")
+    read -r q1 qm1 < <(repeats=1 measure env THREADS=1 OMP_NUM_THREADS=1 python3 "$reference" "$workload")
+    read -r q2 qm2 < <(repeats=1 measure env THREADS=2 OMP_NUM_THREADS=2 python3 "$reference" "$workload")
+    echo "  descent 1 thread         ${n1} s  ${nm1} KB  test accuracy ${accuracy}"
+    echo "  descent 2 threads        ${n2} s  ${nm2} KB"
+    echo "  pytorch 1 thread         ${q1} s  ${qm1} KB"
+    echo "  pytorch 2 threads        ${q2} s  ${qm2} KB"
+    echo "  descent / pytorch        $(ratio "$n1" "$q1") (1 thread), $(ratio "$n2" "$q2") (2 threads)"
+  done
+fi
+
 echo
 echo "Matrix products (GFLOP/s, one thread): descent, then OpenBLAS"
 "$descent" bench --repetitions 9 | tail -n +3 > "$out/descent.txt"

@@ -44,6 +44,8 @@ struct Bench: ParsableCommand {
         "conv 1->32 3x3 28x28", positions: 784, patch: 9, outputs: 32),
       MatrixProductBenchmark.convolution(
         "conv 32->64 3x3 14x14", positions: 196, patch: 288, outputs: 64),
+      MatrixProductBenchmark.convolution(
+        "conv 32->32 3x3 28x28", positions: 784, patch: 288, outputs: 32),
     ]
     for shape in convolutions.joined() {
       let rate = MatrixProductBenchmark.gigaflops(shape, repetitions: repetitions)

@@ -27,6 +27,8 @@ let halfTileColumns = Vector.scalarCount
 let depthBlock = 384
 /// The largest panel of B that the tiles of a block read in turn, from the L1 cache.
 let panelCacheBytes = 32 * 1024
+/// The largest block of B that row blocks of A read whole in turn, from the L2 cache.
+let blockCacheBytes = 512 * 1024
 
 /// Scratch floats `packedProduct` needs for an `m x n x k` product.
 public func packedProductWorkspace(m: Int, n: Int, k: Int) -> Int {
@@ -128,11 +130,14 @@ private func productBlock(
     packA(last, rows: m - fullRows, k: k, into: packedA)
   }
   // Whichever of a panel of B (k x 2 vectors) and a row block of A (6 x k) is read again
-  // from the L1 cache, the other streams from L2. A panel is the larger: it is the one kept
-  // while it fits, the row blocks going over it; else a row block goes over every panel.
-  // The order changes no bit. (One loop for both orders, so that the tile's code, with the
-  // micro-kernel, is inlined once.)
-  let panelsOuter = k * tileColumns * MemoryLayout<Float>.size <= panelCacheBytes
+  // from the L1 cache, the other streams from further out. A panel is the larger: it is the
+  // one kept while it fits, the row blocks going over it. A panel too large for L1 is kept
+  // all the same when B as a whole is too large for L2, so that B is read from memory once;
+  // only a B that L2 holds has a row block go over every panel. The order changes no bit.
+  // (One loop for both orders, so that the tile's code, with the micro-kernel, is inlined
+  // once.)
+  let panelBytes = k * tileColumns * MemoryLayout<Float>.size
+  let panelsOuter = panelBytes <= panelCacheBytes || panels * panelBytes > blockCacheBytes
   var row = 0
   var panel = 0
   while row < m && panel < panels {
