@@ -237,16 +237,29 @@ import Testing
     var random = RandomGenerator(seed: 0)
     let empty = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     defer { empty.deallocate() }
-    withUnsafeMutablePointer(to: &random) { random in
-      planned.forward(
-        ForwardPass(
-          batch: batch, input: x, output: &y, parameters: empty, scratch: &positions,
-          workspace: empty, mode: .training, random: random, threads: 1))
+    x.withUnsafeBufferPointer { x in
+      g.withUnsafeBufferPointer { g in
+        y.withUnsafeMutableBufferPointer { y in
+          positions.withUnsafeMutableBufferPointer { positions in
+            dx.withUnsafeMutableBufferPointer { dx in
+              withUnsafeMutablePointer(to: &random) { random in
+                planned.forward(
+                  ForwardPass(
+                    batch: batch, input: x.baseAddress!, output: y.baseAddress!,
+                    parameters: empty, scratch: positions.baseAddress!, workspace: empty,
+                    mode: .training, random: random, threads: 1))
+              }
+              planned.backward(
+                BackwardPass(
+                  batch: batch, input: x.baseAddress!, output: UnsafePointer(y.baseAddress!),
+                  dOutput: g.baseAddress!, dInput: dx.baseAddress!, accumulate: false,
+                  parameters: empty, gradients: empty, scratch: positions.baseAddress!,
+                  workspace: empty, threads: 1))
+            }
+          }
+        }
+      }
     }
-    planned.backward(
-      BackwardPass(
-        batch: batch, input: x, output: y, dOutput: g, dInput: &dx, accumulate: false,
-        parameters: empty, gradients: empty, scratch: &positions, workspace: empty, threads: 1))
     var expected = [Float](repeating: 0, count: x.count)
     for (index, position) in positions.enumerated() {
       let plane = index / (planned.outputShape.height * planned.outputShape.width)
