@@ -34,7 +34,7 @@ enum Exit {
   static func code(for error: Error) -> ExitCode {
     switch error {
     case is Interrupted: interrupted
-    case is OutputError: cannotWrite
+    case is OutputError, is OtherVersionResults: cannotWrite
     case is FolderInUse: folderInUse
     default: badInput
     }

@@ -28,9 +28,19 @@ final class Progress: Sendable {
   }
 
   func handle(_ event: ExperimentRunner.Event) {
+    // A refused checkpoint is a warning: it is shown even when quiet.
+    if case .checkpoint(_, let id, .refused(let error)) = event {
+      let line = "\(name): \(id): \(error); the run starts over\n"
+      state.withLock { state in write((live && !quiet ? "\r\u{1B}[K" : "") + line) }
+      return
+    }
     guard !quiet else { return }
     state.withLock { state in
       switch event {
+      case .checkpoint(_, let id, let resumption):
+        if case .resumed(let epoch) = resumption {
+          write((live ? "\r\u{1B}[K" : "") + "\(name): \(id): resumes from its checkpoint after epoch \(epoch)\n")
+        }
       case .started(let total, let toRun):
         state.total = total
         state.toRun = toRun

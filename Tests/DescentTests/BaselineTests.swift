@@ -130,8 +130,8 @@ struct BaselineTests {
     let curve = baseline + "/tiny/runs/lr-0.2_seed-1/curve.csv"
     var lines = try String(contentsOfFile: curve, encoding: .utf8).split(separator: "\n")
     var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false)
-    let trainLoss = String(fields[3])
-    fields[3] = "12.5"
+    let trainLoss = String(fields[4])  // epoch, step, lr, momentum, train_loss
+    fields[4] = "12.5"
     lines[2] = fields.joined(separator: ",")[...]
     try (lines.joined(separator: "\n") + "\n").write(
       toFile: curve, atomically: true, encoding: .utf8)

@@ -26,7 +26,7 @@ struct EndToEndTests {
     for run in manifest {
       let id = try #require(run["id"] as? String)
       let curve = try lines(folder + "/runs/\(id)/curve.csv")
-      #expect(curve.first == "epoch,step,lr,train_loss,val_loss,val_accuracy,grad_norm,seconds")
+      #expect(curve.first == "epoch,step,lr,momentum,train_loss,val_loss,val_accuracy,grad_norm,seconds")
       #expect(curve.count == 1 + 2)
       #expect(FileManager.default.fileExists(atPath: folder + "/runs/\(id)/config.yaml"))
     }

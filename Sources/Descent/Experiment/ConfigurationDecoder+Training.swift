@@ -13,13 +13,19 @@ struct DecodedTraining {
   var dropLastLocation: InputLocation?
   var earlyStopping: Stopping?
   var saveWeights = false
+  var checkpoint = CheckpointPolicy.standard
+  var keepCheckpoint = false
 }
 
 extension ConfigurationDecoder {
-  static let trainingKeys = ["epochs", "batch_size", "drop_last", "early_stopping", "save_weights"]
+  static let trainingKeys = [
+    "epochs", "batch_size", "drop_last", "early_stopping", "save_weights", "checkpoint",
+    "keep_checkpoint",
+  ]
   static let earlyStoppingKeys = ["metric", "patience", "min_delta"]
 
-  /// `training: {epochs, batch_size, drop_last, early_stopping, save_weights}`.
+  /// `training: {epochs, batch_size, drop_last, early_stopping, save_weights, checkpoint,
+  /// keep_checkpoint}`.
   mutating func decodeTraining(_ top: Fields) -> DecodedTraining? {
     var training = DecodedTraining()
     guard let node = top["training"] else { return training }
@@ -33,12 +39,35 @@ extension ConfigurationDecoder {
     reader.read(&training.dropLast, fields, "drop_last")
     training.dropLastLocation = fields["drop_last"]?.location
     reader.read(&training.saveWeights, fields, "save_weights")
+    reader.read(&training.keepCheckpoint, fields, "keep_checkpoint")
+    if let node = fields["checkpoint"], let policy = decodeCheckpoint(node) {
+      training.checkpoint = policy
+    }
     if let stopping = fields["early_stopping"], !stopping.isNull {
       let location = fields.keyLocation(of: "early_stopping")
       guard let decoded = decodeEarlyStopping(stopping, location: location) else { return nil }
       training.earlyStopping = decoded
     }
     return training
+  }
+
+  /// `checkpoint: true | false | {every: N}`.
+  private mutating func decodeCheckpoint(_ node: SourceNode) -> CheckpointPolicy? {
+    let key = "training.checkpoint"
+    let expected = "true, false or {every: N} (a checkpoint every N epochs)"
+    if node.entries == nil {
+      guard !node.isNull, let text = node.plainText, let on = YAMLScalar.boolean(text) else {
+        reader.mismatch(node, key: key, expected: expected)
+        return nil
+      }
+      return on ? .standard : .off
+    }
+    guard let fields = reader.fields(of: node, path: key, keys: ["every"]) else { return nil }
+    guard let every = fields["every"] else {
+      reader.mismatch(node, key: key, expected: expected)
+      return nil
+    }
+    return reader.integer(every, key: key + ".every", .positive).map(CheckpointPolicy.everyEpochs)
   }
 
   /// `early_stopping: {metric, patience, min_delta}`.

@@ -65,6 +65,8 @@ struct ConfigurationDecoder {
       earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
       initFrom: model.initFrom)
     configuration.inputShape = shape.exampleShape
+    configuration.checkpoint = training.checkpoint
+    configuration.keepCheckpoint = training.keepCheckpoint
     return configuration
   }
 

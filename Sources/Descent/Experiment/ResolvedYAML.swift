@@ -5,7 +5,10 @@
 /// read back to the same `Double`. There is no `name`, `description` or `sweep`: the text is
 /// the configuration of one run, and its hash changes exactly when the run would.
 enum ResolvedYAML {
-  static func render(_ configuration: RunConfiguration) -> String {
+  ///
+  /// - Parameter hashed: leaves out the keys that change no number of the run (checkpoints),
+  ///   for the configuration's hash.
+  static func render(_ configuration: RunConfiguration, hashed: Bool = false) -> String {
     var lines: [String] = []
     let training = configuration.training
     lines.append("seed: \(training.seed)")
@@ -17,7 +20,7 @@ enum ResolvedYAML {
     lines += section("loss", loss(training.loss))
     lines += section("optimizer", optimizer(training.optimizer, training.clipping))
     lines += section("schedule", schedule(training.schedule, warmup: configuration.warmup))
-    lines += section("training", self.training(configuration))
+    lines += section("training", self.training(configuration, hashed: hashed))
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -123,7 +126,7 @@ enum ResolvedYAML {
     s.totalSteps.map(String.init) ?? "null"
   }
 
-  private static func training(_ configuration: RunConfiguration) -> Pairs {
+  private static func training(_ configuration: RunConfiguration, hashed: Bool) -> Pairs {
     let stopping = configuration.earlyStopping.map {
       "{metric: \($0.metric.rawValue), patience: \($0.patience), min_delta: \(number($0.minDelta))}"
     }
@@ -133,9 +136,16 @@ enum ResolvedYAML {
     ]
     // Written only when set, so that the runs of files written before it keep their hashes.
     if configuration.training.dropLast { pairs.append(("drop_last", "true")) }
-    return pairs + [
+    pairs += [
       ("early_stopping", stopping ?? "null"),
       ("save_weights", "\(configuration.saveWeights)"),
     ]
+    if !hashed {
+      pairs += [
+        ("checkpoint", configuration.checkpoint.resolvedText),
+        ("keep_checkpoint", "\(configuration.keepCheckpoint)"),
+      ]
+    }
+    return pairs
   }
 }

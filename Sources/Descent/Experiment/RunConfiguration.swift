@@ -13,6 +13,11 @@ public struct RunConfiguration: Sendable, Hashable {
   public var saveWeights: Bool
   /// The absolute path of a safetensors file the run starts from, or `nil`.
   public var initFrom: String?
+  /// When the run writes checkpoints; it changes no number, so it is not part of the
+  /// configuration's hash.
+  public var checkpoint = CheckpointPolicy.standard
+  /// Whether the run's last checkpoint stays once the run is complete.
+  public var keepCheckpoint = false
   /// The shape of one example of the data, as the network takes it (`data.shape`, or the
   /// source's own).
   public var inputShape: TensorShape?

@@ -13,8 +13,8 @@ public struct RunSpec: Sendable {
   /// The fully resolved configuration, every default filled in; loading this text as an
   /// experiment gives the same run.
   public var resolvedYAML: String
-  /// FNV-1a 64 of `resolvedYAML`, 16 hexadecimal digits: identical configurations, identical
-  /// hashes.
+  /// FNV-1a 64 of `resolvedYAML` without the keys that change no number (`checkpoint`,
+  /// `keep_checkpoint`), 16 hexadecimal digits: identical configurations, identical hashes.
   public var configHash: String
 
   public init(
@@ -26,6 +26,6 @@ public struct RunSpec: Sendable {
     self.settings = settings
     self.configuration = configuration
     self.resolvedYAML = resolvedYAML
-    self.configHash = ConfigHash.fnv1a64(resolvedYAML)
+    self.configHash = ConfigHash.fnv1a64(ResolvedYAML.render(configuration, hashed: true))
   }
 }

@@ -19,6 +19,16 @@ public struct Adagrad: Optimizer {
     sum = Array(repeating: Float(initialAccumulator), count: parameterCount)
   }
 
+  public func saveState(to writer: inout CheckpointWriter) {
+    writer.write(t)
+    writer.write(sum)
+  }
+
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    t = try reader.readInt()
+    sum = try reader.readFloats(count: sum.count, "the sum of squares")
+  }
+
   public mutating func step(
     parameters: inout [Float], gradients: [Float],
     learningRate: Double, momentum _: Double?

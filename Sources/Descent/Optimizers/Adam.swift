@@ -30,6 +30,18 @@ public struct Adam: Optimizer {
     v = Array(repeating: 0, count: parameterCount)
   }
 
+  public func saveState(to writer: inout CheckpointWriter) {
+    writer.write(t)
+    writer.write(m)
+    writer.write(v)
+  }
+
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    t = try reader.readInt()
+    m = try reader.readFloats(count: m.count, "the first moment")
+    v = try reader.readFloats(count: v.count, "the second moment")
+  }
+
   public mutating func step(
     parameters: inout [Float], gradients: [Float],
     learningRate: Double, momentum override: Double?

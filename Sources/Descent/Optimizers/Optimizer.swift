@@ -12,6 +12,14 @@ public protocol Optimizer: Sendable {
   mutating func step(
     parameters: inout [Float], gradients: [Float],
     learningRate: Double, momentum: Double?)
+
+  /// Writes the state the next steps depend on (buffers and step count), for a checkpoint.
+  func saveState(to writer: inout CheckpointWriter)
+
+  /// Replaces the state with one that `saveState` wrote for the same parameter count.
+  ///
+  /// - Throws: `CheckpointError` when the state does not fit this optimizer.
+  mutating func restoreState(from reader: inout CheckpointReader) throws
 }
 
 /// Everything that configures an optimizer, flat so that any field can be swept by name.

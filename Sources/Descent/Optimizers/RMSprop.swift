@@ -29,6 +29,16 @@ public struct RMSprop: Optimizer {
     b = Array(repeating: 0, count: parameterCount)
   }
 
+  public func saveState(to writer: inout CheckpointWriter) {
+    for state in [v, a, b] { writer.write(state) }
+  }
+
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    v = try reader.readFloats(count: v.count, "the square average")
+    a = try reader.readFloats(count: a.count, "the gradient average")
+    b = try reader.readFloats(count: b.count, "the momentum buffer")
+  }
+
   public mutating func step(
     parameters: inout [Float], gradients: [Float],
     learningRate: Double, momentum override: Double?

@@ -36,6 +36,16 @@ public struct SGD: Optimizer {
     buffer = Array(repeating: 0, count: parameterCount)
   }
 
+  public func saveState(to writer: inout CheckpointWriter) {
+    writer.write(started)
+    writer.write(buffer)
+  }
+
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    started = try reader.readBool()
+    buffer = try reader.readFloats(count: buffer.count, "the momentum buffer")
+  }
+
   public mutating func step(
     parameters: inout [Float], gradients: [Float],
     learningRate: Double, momentum override: Double?

@@ -1,11 +1,12 @@
 /// `curve.csv`: one row per epoch of a run.
 ///
-/// Columns: `epoch, step, lr, train_loss, val_loss`, then `val_accuracy` for classification or
+/// Columns: `epoch, step, lr, momentum, train_loss, val_loss` (`momentum` is Adam's beta1, and
+/// empty for Adagrad, which has none), then `val_accuracy` for classification or
 /// `val_rmse, val_r2` for regression, then `grad_norm` and `seconds` (wall time since the run
 /// started; the only column that differs between two runs of the same file).
 enum CurveFile {
   static func header(classification: Bool) -> [String] {
-    ["epoch", "step", "lr", "train_loss", "val_loss"]
+    ["epoch", "step", "lr", "momentum", "train_loss", "val_loss"]
       + (classification ? ["val_accuracy"] : ["val_rmse", "val_r2"])
       + ["grad_norm", "seconds"]
   }
@@ -16,6 +17,7 @@ enum CurveFile {
       let v = record.validation
       var fields = [
         "\(record.epoch)", "\(record.step)", NumberFormat.csv(record.learningRate),
+        NumberFormat.csv(record.momentum),
         NumberFormat.csv(record.trainingLoss), NumberFormat.csv(v?.loss),
       ]
       fields +=

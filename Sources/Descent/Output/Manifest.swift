@@ -145,6 +145,9 @@ struct Manifest: Codable, Sendable {
 
   var experiment: String
   var descentVersion: String
+  /// The fingerprint of the arithmetic of the build that wrote the folder (`EngineIdentity`);
+  /// absent in folders of versions before 0.2.0.
+  var engine: String?
   /// `K/N` when the folder holds one shard of the sweep (`--shard K/N`); absent otherwise.
   var shard: String?
   /// The experiment's expectations; absent in older folders.
@@ -158,6 +161,7 @@ struct Manifest: Codable, Sendable {
   init(experiment: Experiment, shard: Shard? = nil) {
     self.experiment = experiment.name
     descentVersion = Descent.version
+    engine = EngineIdentity.current.engine
     self.shard = shard?.description
     expectations = experiment.expectations.map(Check.init)
     report = experiment.report == ReportOptions() ? nil : ReportSection(experiment.report)
@@ -238,5 +242,5 @@ struct Manifest: Codable, Sendable {
 
 /// Facts about this build of Descent that results record.
 public enum Descent {
-  public static let version = "0.1.0"
+  public static let version = "0.2.0"
 }

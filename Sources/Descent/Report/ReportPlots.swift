@@ -83,46 +83,69 @@ struct ReportPlots {
         + "with the lowest-to-highest seed as a band.", svg: figure.svg())
   }
 
-  /// The learning rate of each distinct schedule by epoch. Configurations whose runs followed
-  /// the same learning rates share a line, named by the settings they have in common.
+  /// The learning rate of each distinct schedule by epoch, and the momentum in a panel below
+  /// when it changes during a run (a `one_cycle` schedule cycling it). Configurations whose runs
+  /// followed the same rates and momenta share a line, named by the settings they have in
+  /// common.
   func learningRates() -> Plot? {
-    var schedules: [(rates: [Double], epochs: [Double], members: [ConfigurationGroup])] = []
+    typealias Schedule = (
+      rates: [Double], momenta: [Double?], epochs: [Double], members: [ConfigurationGroup]
+    )
+    var schedules: [Schedule] = []
     for group in groups {
       guard let run = group.complete.first ?? group.runs.first(where: { !$0.curve.isEmpty })
       else { continue }
       let rates = run.curve.map(\.learningRate)
+      let momenta = run.curve.map(\.momentum)
       let epochs = run.curve.map { Double($0.epoch) }
-      if let index = schedules.firstIndex(where: { $0.rates == rates && $0.epochs == epochs }) {
+      if let index = schedules.firstIndex(where: {
+        $0.rates == rates && $0.momenta == momenta && $0.epochs == epochs
+      }) {
         schedules[index].members.append(group)
       } else {
-        schedules.append((rates, epochs, [group]))
+        schedules.append((rates, momenta, epochs, [group]))
       }
     }
     guard !schedules.isEmpty else { return nil }
     // A line per configuration keeps the configurations' styles of the loss plot.
     let styles =
       schedules.count == groups.count ? configurationStyles() : schedules.indices.map(Palette.style)
-    var series: [LineChart.Series] = []
-    for (index, schedule) in schedules.enumerated() {
-      let label = schedules.count == 1 ? "all runs" : Self.commonLabel(schedule.members)
-      series.append(
+    func series(_ values: (Schedule) -> [Double?]) -> [LineChart.Series] {
+      schedules.enumerated().map { index, schedule in
         LineChart.Series(
-          label: label, style: styles[index],
-          points: zip(schedule.epochs, schedule.rates).map { ($0, $1) }))
+          label: schedules.count == 1 ? "all runs" : Self.commonLabel(schedule.members),
+          style: styles[index],
+          points: zip(schedule.epochs, values(schedule)).compactMap { epoch, value in
+            value.map { (epoch, $0) }
+          })
+      }
+    }
+    let epochAxis = PlotAxis.linear(covering: [1] + schedules.flatMap(\.epochs), integers: true)
+    let rateSeries = series { $0.rates }
+    var panels = [
+      LineChart(
+        title: "", xLabel: "epoch", yLabel: "learning rate", xAxis: epochAxis,
+        yAxis: .linear(covering: [0] + schedules.flatMap(\.rates)), series: rateSeries)
+    ]
+    let momentumVaries = schedules.contains { Set($0.momenta.compactMap { $0 }).count > 1 }
+    if momentumVaries {
+      panels.append(
+        LineChart(
+          title: "", xLabel: "epoch", yLabel: "momentum", xAxis: epochAxis,
+          yAxis: .linear(covering: [0, 1] + schedules.flatMap { $0.momenta.compactMap { $0 } }),
+          series: series { $0.momenta }))
     }
     let figure = LineFigure(
-      title: "\(folder.name): learning rate by epoch",
-      subtitle: "The learning rate at the last step of each epoch, as recorded in curve.csv.",
-      panels: [
-        LineChart(
-          title: "", xLabel: "epoch", yLabel: "learning rate",
-          xAxis: .linear(covering: [1] + schedules.flatMap(\.epochs), integers: true),
-          yAxis: .linear(covering: [0] + schedules.flatMap(\.rates)), series: series)
-      ],
-      legend: series.map { .init(label: $0.label, style: $0.style) })
+      title: "\(folder.name): learning rate\(momentumVaries ? " and momentum" : "") by epoch",
+      subtitle: "The learning rate\(momentumVaries ? " and momentum" : "") at the last step of "
+        + "each epoch, as recorded in curve.csv.",
+      panels: panels, legend: rateSeries.map { .init(label: $0.label, style: $0.style) })
     return Plot(
       file: "learning-rate.svg",
-      caption: "The learning rate by epoch, one line per distinct schedule.", svg: figure.svg())
+      caption: momentumVaries
+        ? "The learning rate and the momentum by epoch, one line per distinct schedule."
+        : "The learning rate by epoch, one line per distinct schedule.",
+      svg: figure.svg())
   }
 
   /// The final metric against the numeric swept setting with the most values, one line per

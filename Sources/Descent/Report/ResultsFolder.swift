@@ -140,6 +140,7 @@ struct ResultsFolder: Sendable {
     let trainLoss = try table.requireColumn("train_loss")
     let valLoss = try table.requireColumn("val_loss")
     let step = table.column("step")
+    let momentum = table.column("momentum")
     let accuracy = table.column("val_accuracy")
     let rmse = table.column("val_rmse")
     let r2 = table.column("val_r2")
@@ -158,7 +159,7 @@ struct ResultsFolder: Sendable {
       return EpochRecord(
         epoch: try table.integer(row: row, column: epoch),
         step: try step.map { try table.integer(row: row, column: $0) } ?? 0,
-        learningRate: try number(row, lr) ?? .nan,
+        learningRate: try number(row, lr) ?? .nan, momentum: try number(row, momentum),
         trainingLoss: try number(row, trainLoss) ?? .nan, validation: validation,
         gradientNorm: try number(row, gradientNorm) ?? .nan, seconds: try number(row, seconds) ?? 0)
     }

@@ -20,6 +20,8 @@ public struct ExperimentRunner: Sendable {
     case started(total: Int, toRun: Int)
     /// A run finished an epoch.
     case epoch(run: Int, id: String, record: EpochRecord)
+    /// A run found its checkpoint: it goes on from there, or (refused) starts over.
+    case checkpoint(run: Int, id: String, CheckpointResumption)
     /// A run ended (or was found complete from an earlier invocation, `resumed`).
     case finished(RunResult, resumed: Bool)
   }
@@ -73,12 +75,17 @@ public struct ExperimentRunner: Sendable {
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
     let lock = try FolderLock(folder: folder)
     defer { withExtendedLifetime(lock) {} }
+    if !fresh { try refuseOtherVersions() }
     AtomicFile.removeStaleTemporaries(in: folder)
     try AtomicFile.write(experiment.sourceText, to: folder + "/experiment.yaml")
     let selected = selectedRuns
     var known = [RunResult?](repeating: nil, count: experiment.runs.count)
-    if !fresh {
-      for run in selected { known[run.index] = completedResult(of: run) }
+    for run in selected {
+      if !fresh { known[run.index] = completedResult(of: run) }
+      // A fresh start forgets checkpoints; a complete run keeps one only when asked to.
+      if fresh || (known[run.index] != nil && !run.configuration.keepCheckpoint) {
+        try? FileManager.default.removeItem(atPath: checkpointPath(run))
+      }
     }
     let manifest = Manifest(experiment: experiment, shard: shard)
     try write(manifest.recording(known))
@@ -105,6 +112,9 @@ public struct ExperimentRunner: Sendable {
         }
         do {
           try AtomicFile.write(try result.json(), to: runFolder(run) + "/result.json")
+          if !run.configuration.keepCheckpoint {
+            try? FileManager.default.removeItem(atPath: checkpointPath(run))
+          }
         } catch {
           writeError.withLock { $0 = $0 ?? (error as? OutputError) }
         }
@@ -130,10 +140,12 @@ public struct ExperimentRunner: Sendable {
     let folder = runFolder(run)
     do {
       try AtomicFile.write(run.resolvedYAML, to: folder + "/config.yaml")
-      let training = TrainingRun(spec: run, data: data, stop: stop, threads: threads)
-      let (result, network) = try training.train { record in
-        events(.epoch(run: run.index, id: run.id, record: record))
-      }
+      let checkpoint = run.configuration.checkpoint == .off ? nil : checkpointPath(run)
+      let training = TrainingRun(
+        spec: run, data: data, stop: stop, threads: threads, checkpointPath: checkpoint)
+      let (result, network) = try training.train(
+        onResume: { events(.checkpoint(run: run.index, id: run.id, $0)) },
+        onEpoch: { events(.epoch(run: run.index, id: run.id, record: $0)) })
       let classification = run.configuration.training.loss.isClassification
       try AtomicFile.write(
         CurveFile.render(result.curve, classification: classification), to: folder + "/curve.csv")
@@ -151,6 +163,33 @@ public struct ExperimentRunner: Sendable {
         message: "\(error)", stoppedEarly: false, curve: [], test: nil, seconds: 0,
         samplesPerSecond: 0)
     }
+  }
+
+  func checkpointPath(_ run: RunSpec) -> String {
+    runFolder(run) + "/" + RunCheckpoint.fileName
+  }
+
+  /// Throws `OtherVersionResults` when the folder holds results that another version or engine
+  /// computed: keeping them would mix their numbers with this build's.
+  private func refuseOtherVersions() throws {
+    let current = EngineIdentity.current
+    let manifestPath = folder + "/manifest.json"
+    guard FileManager.default.fileExists(atPath: manifestPath) else { return }
+    var found: [EngineIdentity?] = []
+    if let manifest = try? Manifest.read(manifestPath), manifest.descentVersion != current.version
+      || (manifest.engine != nil && manifest.engine != current.engine)
+    {
+      found.append(manifest.engine.map { EngineIdentity(version: manifest.descentVersion, engine: $0) })
+    }
+    for run in experiment.runs {
+      let path = runFolder(run) + "/result.json"
+      guard let data = FileManager.default.contents(atPath: path),
+        let result = try? RunResult(json: data)
+      else { continue }
+      if result.computedBy != current { found.append(result.computedBy) }
+    }
+    guard let other = found.first else { return }
+    throw OtherVersionResults(folder: folder, found: other, current: current)
   }
 
   /// The result of an earlier invocation, if that run completed with the same configuration.

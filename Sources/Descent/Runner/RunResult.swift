@@ -14,6 +14,8 @@ public struct EpochRecord: Sendable, Hashable, Codable {
   /// Optimizer steps taken since the start of training.
   public var step: Int
   public var learningRate: Double
+  /// The momentum (Adam's beta1) at the epoch's last step; `nil` for an optimizer without one.
+  public var momentum: Double?
   public var trainingLoss: Double
   /// Loss and metrics on the held-out part; `nil` without one, or after divergence.
   public var validation: Evaluation?
@@ -37,6 +39,22 @@ public struct RunResult: Sendable, Codable {
   public var seconds: Double
   /// Training examples processed per second of wall time.
   public var samplesPerSecond: Double
+  /// The version of Descent that computed the run; absent in results of versions before 0.2.0.
+  public var descentVersion: String?
+  /// The fingerprint of the arithmetic that computed the run (`EngineIdentity`).
+  public var engine: String?
+
+  /// Records `identity` as what computed the run.
+  public mutating func record(_ identity: EngineIdentity) {
+    descentVersion = identity.version
+    engine = identity.engine
+  }
+
+  /// What computed the run, when the result records it.
+  public var computedBy: EngineIdentity? {
+    guard let descentVersion, let engine else { return nil }
+    return EngineIdentity(version: descentVersion, engine: engine)
+  }
 
   /// The last epoch's record.
   public var final: EpochRecord? { curve.last }

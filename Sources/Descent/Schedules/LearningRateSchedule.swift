@@ -25,6 +25,22 @@ public struct LearningRateSchedule: Sendable {
     plateauRate = baseRate
   }
 
+  /// Writes what `observe` has learned (the plateau's rate, best metric and counters).
+  public func saveState(to writer: inout CheckpointWriter) {
+    writer.write(plateauRate)
+    writer.write(plateauBest)
+    writer.write(plateauBadEpochs)
+    writer.write(plateauCooldown)
+  }
+
+  /// Replaces what `observe` has learned with what `saveState` wrote.
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    plateauRate = try reader.readDouble()
+    plateauBest = try reader.readDouble()
+    plateauBadEpochs = try reader.readInt()
+    plateauCooldown = try reader.readInt()
+  }
+
   private var length: Int { max(1, settings.totalSteps ?? defaultLength) }
 
   /// The learning rate at step `t`.

@@ -42,6 +42,20 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
     return z ^ (z >> 31)
   }
 
+  /// Writes the position in the sequence.
+  public func saveState(to writer: inout CheckpointWriter) {
+    for word in [state.0, state.1, state.2, state.3] { writer.write(word) }
+  }
+
+  /// Moves to the position `saveState` wrote.
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    state = (
+      try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64(),
+      try reader.readUInt64()
+    )
+    guard state != (0, 0, 0, 0) else { throw CheckpointError.damaged("a random state is zero") }
+  }
+
   public mutating func next() -> UInt64 {
     let result = rotateLeft(state.1 &* 5, 7) &* 9
     let t = state.1 << 17

@@ -13,6 +13,8 @@ public struct Trainer: Sendable {
     public var step: Int
     /// The learning rate of the epoch's last step.
     public var learningRate: Double
+    /// The momentum (Adam's beta1) of the epoch's last step; `nil` for an optimizer without one.
+    public var momentum: Double?
     /// The mean training loss over the epoch's examples, measured as they were trained on.
     public var trainingLoss: Double
     /// The mean global gradient norm over the epoch's steps, before clipping.
@@ -74,8 +76,64 @@ public struct Trainer: Sendable {
     try network.loadSafetensors(data, file: file)
   }
 
+  /// Writes everything the next epochs depend on: the epoch and step counts, the parameters,
+  /// buffers and counters, the optimizer's and schedule's state, the data order and both random
+  /// streams. A trainer of the same settings restored from it trains on to the same bits.
+  public func saveState(to writer: inout CheckpointWriter) {
+    writer.write(epoch)
+    writer.write(step)
+    writer.write(network.parameters)
+    writer.write(network.buffers)
+    writer.write(network.counters)
+    optimizer.saveState(to: &writer)
+    schedule.saveState(to: &writer)
+    orderRandom.saveState(to: &writer)
+    dropoutRandom.saveState(to: &writer)
+    writer.write(order)
+  }
+
+  /// Replaces the state with what `saveState` wrote, for a trainer built with the same
+  /// settings and data.
+  ///
+  /// - Throws: `CheckpointError` when the state does not fit this trainer; the trainer is then
+  ///   unchanged.
+  public mutating func restoreState(from reader: inout CheckpointReader) throws {
+    var restored = self
+    try restored.restore(from: &reader)
+    self = restored
+  }
+
+  private mutating func restore(from reader: inout CheckpointReader) throws {
+    epoch = try reader.readInt()
+    step = try reader.readInt()
+    guard epoch >= 0, step >= 0 else { throw CheckpointError.damaged("a count is negative") }
+    network.setParameters(try reader.readFloats(count: network.parameters.count, "the parameters"))
+    let buffers = try reader.readFloats(count: network.buffers.count, "the buffers")
+    let counters = try reader.readInt64s()
+    guard counters.count == network.counters.count else {
+      throw CheckpointError.foreign("the counters differ from this model's")
+    }
+    network.setBuffers(buffers, counters: counters)
+    try optimizer.restoreState(from: &reader)
+    try schedule.restoreState(from: &reader)
+    try orderRandom.restoreState(from: &reader)
+    try dropoutRandom.restoreState(from: &reader)
+    let order = try reader.readInts()
+    guard order.count == self.order.count, order.sorted() == Array(0..<order.count) else {
+      throw CheckpointError.foreign("the data order is not one of this run's examples")
+    }
+    self.order = order
+  }
+
   /// The learning rate the next optimizer step will use.
   public var learningRate: Double { schedule.learningRate(at: scheduleClock) }
+
+  /// The momentum (Adam's beta1) the next optimizer step will use: the schedule's when it
+  /// cycles momentum, else the configured one; `nil` for Adagrad, which has none.
+  public var momentum: Double? {
+    guard settings.optimizer.name != .adagrad else { return nil }
+    return schedule.momentum(at: scheduleClock) ?? settings.optimizer.cyclableMomentum
+  }
 
   private var scheduleClock: Int {
     settings.schedule.interval == .batch ? step : epoch
@@ -96,6 +154,7 @@ public struct Trainer: Sendable {
     var normSum = 0.0
     var steps = 0
     var rate = learningRate
+    var momentumInForce = momentum
     var diverged = false
     var interrupted = false
     var start = 0
@@ -112,6 +171,7 @@ public struct Trainer: Sendable {
       let loss = Double(network.loss(settings.loss, batch: count, backward: true))
       rate = learningRate
       let momentum = schedule.momentum(at: scheduleClock)
+      momentumInForce = self.momentum
       let clipping = settings.clipping
       let norm = network.gradients.withUnsafeMutableBufferPointer { clipping.apply(to: $0) }
       guard loss.isFinite, norm.isFinite else {
@@ -132,7 +192,7 @@ public struct Trainer: Sendable {
     }
     epoch += 1
     return EpochSummary(
-      epoch: epoch, step: step, learningRate: rate,
+      epoch: epoch, step: step, learningRate: rate, momentum: momentumInForce,
       trainingLoss: lossSum / Double(max(start, 1)),
       gradientNorm: normSum / Double(max(steps, 1)), diverged: diverged, interrupted: interrupted)
   }
