@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import Descent
+
 /// Interruptions and concurrent processes: the real `descent` executable stopped by Ctrl-C,
 /// SIGTERM and SIGKILL, and started twice on one folder.
 @Suite(.serialized)
@@ -61,6 +63,61 @@ struct InterruptionTests {
     #expect(try snapshot(killed.path + "/sweep") == snapshot(reference.path + "/sweep"))
   }
 
+  @Test func aLongRunKilledTwentyTimesResumesFromItsCheckpointsToTheSameBits() throws {
+    let reference = try TemporaryFolder()
+    let killed = try TemporaryFolder()
+    let file = try longRun(in: reference)
+    let start = Date()
+    #expect(try descent("run", file, "--out", reference.path, "--quiet").status == 0)
+    let duration = Date().timeIntervalSince(start)
+    // The time to start and train one epoch, measured the same way.
+    let oneEpochStart = Date()
+    let oneEpoch = try descent(
+      "run", file, "--out", reference.path + "/one", "--set", "training.epochs=1", "--quiet")
+    #expect(oneEpoch.status == 0)
+    let startup = Date().timeIntervalSince(oneEpochStart)
+
+    // Twenty kills spread over the run, each a startup and a quarter to three quarters of a
+    // twentieth of the training after its process started (the fraction drawn with a fixed seed): every attempt
+    // goes on from the last checkpoint, so the kills land later and later in training, some
+    // of them while a checkpoint is being written.
+    var moment: UInt64 = 0x2545_F491_4F6C_DD1D
+    var resumedEpochs: [Int] = []
+    for attempt in 0..<20 {
+      moment = moment &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let fraction = (0.25 + 0.5 * Double(moment >> 11) / Double(1 << 53)) / 20
+      let errors = killed.path + "/stderr-\(attempt)"
+      let process = try launch(["run", file, "--out", killed.path], stderr: errors)
+      Thread.sleep(forTimeInterval: startup + fraction * max(duration - startup, 0))
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      try expectNothingTruncated(killed.path + "/long", source: file, attempt: attempt)
+      let stderr = try String(contentsOfFile: errors, encoding: .utf8)
+      #expect(!stderr.contains("starts over"), "attempt \(attempt): \(stderr)")
+      if let range = stderr.range(of: "resumes from its checkpoint after epoch ") {
+        resumedEpochs.append(Int(stderr[range.upperBound...].prefix { $0.isNumber })!)
+      }
+    }
+    // The run went on from its checkpoints, further and further.
+    #expect(resumedEpochs.count >= 10, "\(resumedEpochs)")
+    #expect(resumedEpochs == resumedEpochs.sorted(), "\(resumedEpochs)")
+    let finished = try descent("run", file, "--out", killed.path)
+    #expect(finished.status == 0, "\(finished.stderr)")
+    #expect(try snapshot(killed.path + "/long") == snapshot(reference.path + "/long"))
+    let result = "/long/runs/run/result.json"
+    #expect(
+      try RunResult(json: Data(contentsOf: URL(fileURLWithPath: killed.path + result)))
+        .withoutTimings.json()
+        == RunResult(json: Data(contentsOf: URL(fileURLWithPath: reference.path + result)))
+        .withoutTimings.json())
+    let weights = "/long/runs/run/weights.safetensors"
+    #expect(
+      FileManager.default.contents(atPath: killed.path + weights)
+        == FileManager.default.contents(atPath: reference.path + weights))
+    // The checkpoint goes once the run is complete.
+    #expect(!FileManager.default.fileExists(atPath: killed.path + "/long/runs/run/checkpoint.bin"))
+  }
+
   @Test func secondProcessOnTheSameFolderRefuses() throws {
     let out = try TemporaryFolder()
     let file = try sweep(in: out, epochs: 400)
@@ -102,6 +159,37 @@ struct InterruptionTests {
           optimizer.momentum: [0.0, 0.9]
           optimizer.lr: [0.02, 0.1]
         seeds: [1, 2]
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  /// One run on the digits as images, with batch norm, dropout, momentum and a schedule, that
+  /// writes a checkpoint after every epoch.
+  private func longRun(in folder: TemporaryFolder) throws -> String {
+    let file = folder.path + "/long.yaml"
+    try """
+      name: long
+      seed: 3
+      data: {source: digits, shape: [1, 8, 8], validation: 0.2, normalize: standard}
+      model:
+        layers:
+          - {conv2d: 4, kernel: 3, padding: 1, bias: false}
+          - batch_norm
+          - {activation: relu}
+          - {max_pool2d: 2}
+          - flatten
+          - {dense: 16, activation: relu}
+          - {dropout: 0.2}
+          - {dense: 10}
+      loss: cross_entropy
+      optimizer: {name: sgd, lr: 0.05, momentum: 0.9}
+      schedule: {name: one_cycle, cycle_momentum: true}
+      training:
+        epochs: 30
+        batch_size: 32
+        save_weights: true
+        checkpoint: {every: 1}
+        early_stopping: {metric: val_loss, patience: 100}
       """.write(toFile: file, atomically: true, encoding: .utf8)
     return file
   }
@@ -172,6 +260,13 @@ struct InterruptionTests {
         #expect(
           data == FileManager.default.contents(atPath: source),
           "attempt \(attempt): experiment.yaml is not the file as given")
+      } else if name == RunCheckpoint.fileName {
+        let bytes = [UInt8](data)
+        var stored = CheckpointReader(bytes, from: max(bytes.count - 8, 0))
+        #expect(
+          bytes.count > 8
+            && RunCheckpoint.checksum(bytes.dropLast(8)) == (try? stored.readUInt64()),
+          "attempt \(attempt): \(relative) is truncated")
       } else if name.hasSuffix(".yaml") || name.hasSuffix(".md") || name.hasSuffix(".svg") {
         #expect(data.last == UInt8(ascii: "\n"), "attempt \(attempt): \(relative) is truncated")
       }

@@ -64,7 +64,8 @@ extension ConfigurationDecoder {
     }
     guard let fields = reader.fields(of: node, path: key, keys: ["every"]) else { return nil }
     guard let every = fields["every"] else {
-      reader.mismatch(node, key: key, expected: expected)
+      // Unknown keys are reported already.
+      if node.entries?.isEmpty == true { reader.mismatch(node, key: key, expected: expected) }
       return nil
     }
     return reader.integer(every, key: key + ".every", .positive).map(CheckpointPolicy.everyEpochs)

@@ -139,7 +139,7 @@ public struct CheckpointReader: Sendable {
   public mutating func readFloats(count expected: Int, _ what: String) throws -> [Float] {
     let values = try readFloats()
     guard values.count == expected else {
-      throw CheckpointError.foreign("\(what) has \(values.count) values where this run has \(expected)")
+      throw CheckpointError.foreign("\(what): \(values.count) values where this run has \(expected)")
     }
     return values
   }
