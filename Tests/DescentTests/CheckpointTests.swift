@@ -280,7 +280,7 @@ import Testing
 
     // Results of an earlier build: another version and engine.
     try json.replacingOccurrences(of: current.version, with: "0.1.9")
-      .replacingOccurrences(of: current.engine, with: "avx2-0123456789abcdef")
+      .replacingOccurrences(of: current.engine, with: "0123456789abcdef")
       .write(toFile: result, atomically: true, encoding: .utf8)
     func contents() throws -> [String: Data] {
       var files: [String: Data] = [:]
@@ -294,7 +294,7 @@ import Testing
     #expect(refused.status == 73)
     #expect(
       refused.stderr
-        == "\(out)/long: holds results computed by descent 0.1.9 (engine avx2-0123456789abcdef); "
+        == "\(out)/long: holds results computed by descent 0.1.9 (engine 0123456789abcdef); "
         + "this is \(current), whose numbers can differ from them. Rerun with --fresh to replace "
         + "them, or write elsewhere with --out\n")
     #expect(try contents() == before)

@@ -223,6 +223,23 @@ struct ShardTests {
         + "descent\n")
   }
 
+  @Test func foldersOfDifferentEnginesAreRefused() throws {
+    let sweep = try ShardedSweep()
+    let manifest = sweep.shard(3) + "/manifest.json"
+    let engine = EngineIdentity.current.engine
+    let text = try String(contentsOfFile: manifest, encoding: .utf8)
+      .replacingOccurrences(of: "\"engine\" : \"\(engine)\"", with: "\"engine\" : \"00000000000000ff\"")
+    try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+    let merge = try descent(
+      ["merge"] + (1...3).map(sweep.shard) + ["--out", sweep.root + "/merged"])
+    #expect(merge.status == 65)
+    #expect(
+      merge.stderr
+        == "cannot merge \(sweep.shard(1)) and \(sweep.shard(3)): they were computed by different "
+        + "engines, \(engine) and 00000000000000ff (a build or a machine whose arithmetic differs); "
+        + "run every shard with the same descent\n")
+  }
+
   @Test func aFolderThatIsNotAResultsFolderIsNamed() throws {
     let sweep = try ShardedSweep()
     let merge = try descent("merge", sweep.root + "/shards/1", "--out", sweep.root + "/merged")

@@ -4,12 +4,12 @@
 /// the instruction set the kernels run on, or the compiler can change the last bits of every
 /// result. The fingerprint is measured, not declared: the bits of a small network trained for a
 /// few steps with every optimizer, through convolution, batch norm, a residual block, pooling,
-/// dropout and dense layers, prefixed by the kernel the CPU runs. Two builds with the same
-/// fingerprint computed that network identically; results are kept across invocations only when
-/// both the version and the fingerprint match.
+/// dropout and dense layers. Two builds with the same fingerprint computed that network
+/// identically (machines with and without AVX-512 do: their kernels agree bit for bit); results
+/// are kept across invocations only when both the version and the fingerprint match.
 public struct EngineIdentity: Sendable, Hashable, Codable, CustomStringConvertible {
   public var version: String
-  /// The kernel and 16 hexadecimal digits, such as `avx512-9f3c0a1b2d4e5f60`.
+  /// 16 hexadecimal digits, such as `9f3c0a1b2d4e5f60`.
   public var engine: String
 
   public init(version: String, engine: String) {
@@ -63,6 +63,6 @@ public struct EngineIdentity: Sendable, Hashable, Codable, CustomStringConvertib
       mix(trainer.evaluate(data).loss.bitPattern)
     }
     let digits = String(hash, radix: 16)
-    return MatrixProduct.kernelName + "-" + String(repeating: "0", count: 16 - digits.count) + digits
+    return String(repeating: "0", count: 16 - digits.count) + digits
   }
 }

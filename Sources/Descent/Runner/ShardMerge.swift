@@ -69,6 +69,12 @@ public enum ShardMerge {
         "they were written by different versions of descent, \(first.manifest.descentVersion) "
           + "and \(shard.manifest.descentVersion); run every shard with the same descent")
     }
+    guard shard.manifest.engine == first.manifest.engine else {
+      let engines = [first, shard].map { $0.manifest.engine ?? "unrecorded" }
+      throw refuse(
+        "they were computed by different engines, \(engines[0]) and \(engines[1]) (a build or "
+          + "a machine whose arithmetic differs); run every shard with the same descent")
+    }
     guard source == firstSource else {
       throw refuse(
         "their experiment.yaml files differ; run every shard from the same experiment file")
