@@ -146,6 +146,15 @@ import Testing
     let original = try #require(FileManager.default.contents(atPath: checkpoint))
     let curve = try String(contentsOfFile: reference + "/long/runs/run/curve.csv", encoding: .utf8)
 
+    // Writing checkpoints changes no number.
+    let without = folder.path + "/without"
+    #expect(
+      try descent("run", file, "--out", without, "--set", "training.checkpoint=false", "--quiet")
+        .status == 0)
+    #expect(!FileManager.default.fileExists(atPath: without + "/long/runs/run/checkpoint.bin"))
+    let plain = try String(contentsOfFile: without + "/long/runs/run/curve.csv", encoding: .utf8)
+    #expect(withoutSeconds(plain) == withoutSeconds(curve))
+
     var flipped = [UInt8](original)
     flipped[flipped.count / 2] ^= 1
     let cases: [(bytes: Data, reason: String)] = [
