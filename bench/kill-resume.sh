@@ -16,29 +16,33 @@ start=$(date +%s.%N)
 "$descent" run "$file" "${settings[@]}" --out "$work/reference" --quiet
 duration=$(echo "$(date +%s.%N) - $start" | bc)
 echo "uninterrupted: $duration s"
-start=$(date +%s.%N)
-"$descent" run "$file" "${settings[@]}" --set training.epochs=1 --out "$work/one" --quiet
-first=$(echo "$(date +%s.%N) - $start" | bc)
 epochs=${EPOCHS:-30}
-startup=$(echo "scale=3; $first - ($duration - $first) / ($epochs - 1)" | bc)
-echo "start (a one-epoch run less an epoch): $startup s"
+epoch=$(echo "scale=3; $duration / $epochs" | bc)
 
-# Each attempt is killed a start and a quarter to three quarters of a twentieth of the
-# training after it started (the fraction pseudo-random), so the kills spread over the run.
+# Each attempt waits for the run to write a new checkpoint, then is killed a pseudo-random
+# fraction of an epoch later: every attempt makes progress, and the kills land anywhere in an
+# epoch, now and then while a checkpoint is being written.
 start=$(date +%s.%N)
 seed=12345
+checkpoint=""
 for attempt in $(seq 1 20); do
   seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
-  delay=$(echo "scale=3; $startup + ($duration - $startup) * (0.25 + 0.5 * $seed / 2147483648) / 20" | bc)
+  delay=$(echo "scale=3; $epoch * $seed / 2147483648" | bc)
+  before=$(stat -c %i "$work"/killed/*/runs/*/checkpoint.bin 2> /dev/null | head -1 || true)
   "$descent" run "$file" "${settings[@]}" --out "$work/killed" > /dev/null 2> "$work/err" &
   pid=$!
+  while kill -0 "$pid" 2> /dev/null; do
+    now=$(stat -c %i "$work"/killed/*/runs/*/checkpoint.bin 2> /dev/null | head -1 || true)
+    [ -n "$now" ] && [ "$now" != "$before" ] && break
+    sleep 0.01
+  done
   sleep "$delay"
   kill -9 "$pid" 2> /dev/null || true
   wait "$pid" 2> /dev/null || true
   if grep -q "runs already complete" "$work/err"; then
     echo "attempt $attempt: the run was already complete"
   else
-    echo "attempt $attempt: killed after $delay s; $(grep -o 'resumes from its checkpoint after epoch [0-9]*' "$work/err" || echo 'started from the beginning')"
+    echo "attempt $attempt: killed $delay s after a checkpoint; $(grep -o 'resumes from its checkpoint after epoch [0-9]*' "$work/err" || echo 'started from the beginning')"
   fi
 done
 "$descent" run "$file" "${settings[@]}" --out "$work/killed" > /dev/null 2> "$work/err"

@@ -94,7 +94,9 @@ struct Conv2d: LayerKind {
   /// The passes, as matrix products over unfolded patches (im2col).
   ///
   /// For each example and group the patches are unfolded into `cols`, `K = (C / G) * kh * kw`
-  /// rows of one value per output position (`P = Ho * Wo`), kept for the backward pass. The
+  /// rows of one value per output position (`P = Ho * Wo`), in a buffer of the thread's own
+  /// that stays in its cache while the products read it; the backward pass unfolds them again
+  /// rather than keeping a batch of them in memory. The
   /// weight is stored as `G` blocks of `Wt = W^T`, `[K, O / G]` each (PyTorch's is
   /// `[O, C / G, kh, kw]`), so that every product reads its operands in place but one small
   /// panel. The output is one product, `Y[O / G, P] = Wt^T cols`, written in place in
@@ -136,8 +138,7 @@ struct Conv2d: LayerKind {
       ]
     }
 
-    /// The patches of every example and group.
-    func scratchCount(batch: Int) -> Int { batch * groups * patch * positions }
+    func scratchCount(batch: Int) -> Int { 0 }
 
     /// One product's scratch per thread.
     var productWorkspace: Int {
@@ -155,8 +156,18 @@ struct Conv2d: LayerKind {
     /// same order either way.
     var weightGradientByChannel: Bool { groupOutputs > patch }
 
+    /// Each thread's product scratch and patches, then the transposed weight gradient.
     func workspaceCount(batch: Int, threads: Int) -> Int {
-      threads * productWorkspace + (weightGradientByChannel ? groupOutputs * patch : 0)
+      threads * (productWorkspace + patch * positions)
+        + (weightGradientByChannel ? groupOutputs * patch : 0)
+    }
+
+    /// The patches buffer of thread `part`.
+    @inline(__always)
+    func cols<T>(_ workspace: UnsafeMutablePointer<T>, part: Int, threads: Int)
+      -> UnsafeMutablePointer<T>
+    {
+      workspace + threads * productWorkspace + part * patch * positions
     }
 
     func forward(_ pass: ForwardPass<Float>) { forwardPass(pass) }
@@ -169,9 +180,9 @@ struct Conv2d: LayerKind {
       let (og, k, p) = (groupOutputs, patch, positions)
       let workspace = productWorkspace
       Parallel.forEachPart(count: pass.batch, threads: pass.threads) { part, examples in
+        let cols = self.cols(pass.workspace, part: part, threads: pass.threads)
         for example in examples {
           for group in 0..<groups {
-            let cols = pass.scratch + (example * groups + group) * k * p
             unfold(pass.input + example * inputShape.count, group: group, into: cols)
             let output = pass.output + (example * outputShape.channels + group * og) * p
             if bias {
@@ -194,19 +205,21 @@ struct Conv2d: LayerKind {
       let workspace = productWorkspace
       for group in 0..<groups {
         let dWt = pass.gradients + group * k * og
-        @inline(__always) func cols(_ example: Int) -> UnsafePointer<T> {
-          UnsafePointer(pass.scratch + (example * groups + group) * k * p)
+        @inline(__always) func input(_ example: Int) -> UnsafePointer<T> {
+          pass.input + example * inputShape.count
         }
         @inline(__always) func dY(_ example: Int) -> UnsafePointer<T> {
           pass.dOutput + (example * channels + group * og) * p
         }
         if weightGradientByChannel {
           // dW[o, :] = sum over examples, in order, of dY[o, :] cols^T: split by rows o.
-          let dW = pass.workspace + pass.threads * workspace
+          let dW = pass.workspace + pass.threads * (workspace + k * p)
           Parallel.forEachPart(count: og, threads: pass.threads) { part, rows in
+            let cols = self.cols(pass.workspace, part: part, threads: pass.threads)
             for example in 0..<batch {
+              unfold(input(example), group: group, into: cols)
               MatrixProduct.multiply(
-                dY(example) + rows.lowerBound * p, transposed: false, cols(example),
+                dY(example) + rows.lowerBound * p, transposed: false, UnsafePointer(cols),
                 transposed: true, into: dW + rows.lowerBound * k, m: rows.count, n: k, k: p,
                 accumulate: example > 0, workspace: pass.workspace + part * workspace)
             }
@@ -214,11 +227,14 @@ struct Conv2d: LayerKind {
           MatrixProduct.transpose(dW, rows: og, columns: k, into: dWt)
           continue
         }
-        // dWt[q, :] = sum over examples, in order, of cols[q, :] dY^T: split by rows q.
+        // dWt[q, :] = sum over examples, in order, of cols[q, :] dY^T: split by rows q, each
+        // thread unfolding only its rows.
         Parallel.forEachPart(count: k, threads: pass.threads) { part, rows in
+          let cols = self.cols(pass.workspace, part: part, threads: pass.threads)
           for example in 0..<batch {
+            unfold(input(example), group: group, taps: rows, into: cols)
             MatrixProduct.multiply(
-              cols(example) + rows.lowerBound * p, transposed: false, dY(example),
+              UnsafePointer(cols), transposed: false, dY(example),
               transposed: true, into: dWt + rows.lowerBound * og, m: rows.count, n: og, k: p,
               accumulate: example > 0, workspace: pass.workspace + part * workspace)
           }
@@ -239,12 +255,11 @@ struct Conv2d: LayerKind {
       }
       guard let dInput = pass.dInput else { return }
       Parallel.forEachPart(count: batch, threads: pass.threads) { part, examples in
+        let cols = self.cols(pass.workspace, part: part, threads: pass.threads)
         for example in examples {
           let dIn = dInput + example * inputShape.count
           if !pass.accumulate { dIn.update(repeating: 0, count: inputShape.count) }
           for group in 0..<groups {
-            // The patches are not needed again this step: their gradient takes their place.
-            let cols = pass.scratch + (example * groups + group) * k * p
             MatrixProduct.multiply(
               pass.parameters + group * k * og, transposed: false,
               pass.dOutput + (example * channels + group * og) * p, transposed: false,
@@ -320,12 +335,18 @@ struct Conv2d: LayerKind {
 
     /// Writes the patches of one example's `group`: row `(channel * kh + i) * kw + j` holds,
     /// for each output position, the input value that kernel tap reads, zero in the padding.
+    /// With `taps`, only those rows, written from the top of `cols`.
     @inline(__always)
-    func unfold<T: Scalar>(_ input: UnsafePointer<T>, group: Int, into cols: UnsafeMutablePointer<T>) {
+    func unfold<T: Scalar>(
+      _ input: UnsafePointer<T>, group: Int, taps: Range<Int>? = nil,
+      into cols: UnsafeMutablePointer<T>
+    ) {
       let (ow, p, sw, w) = (outputShape.width, positions, stride.width, inputShape.width)
       let runs = tapsAreRuns
+      let taps = taps ?? 0..<patch
       forEachTap(group: group) { tap, plane, rows, columns, shift in
-        let out = cols + tap * p
+        guard taps.contains(tap) else { return }
+        let out = cols + (tap - taps.lowerBound) * p
         let source = input + plane + shift
         guard !rows.isEmpty && !columns.isEmpty else {
           out.update(repeating: 0, count: p)
