@@ -94,9 +94,9 @@ public struct ExperimentRunner: Sendable {
     events(.started(total: selected.count, toRun: pending.count))
     for result in known.compactMap({ $0 }) { events(.finished(result, resumed: true)) }
 
-    let collected = Mutex(known)
-    let queue = Mutex(pending[...])
-    let writeError = Mutex<OutputError?>(nil)
+    let collected = Locked(known)
+    let queue = Locked(pending[...])
+    let writeError = Locked<OutputError?>(nil)
     // Each worker takes the next pending run until none is left; `concurrentPerform` returns
     // when all workers are done. With fewer runs than jobs, each run's products use the cores
     // left over, which changes no bit of its results.
