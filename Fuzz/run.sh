@@ -38,7 +38,10 @@ rm -rf "$seeds"
 mkdir -p "$seeds" "$corpus" "$artifacts"
 cp "$root/Fuzz/seeds/$target"/* "$seeds/"
 fixtures=$root/Tests/DescentTests/Fixtures/fuzz/$target
-if [[ -d $fixtures ]]; then cp "$fixtures"/* "$seeds/"; fi
+# The fixtures' NAME.expected files are the messages the tests check, not inputs.
+if [[ -d $fixtures ]]; then
+  find "$fixtures" -maxdepth 1 -type f ! -name '*.expected' -exec cp {} "$seeds/" \;
+fi
 options=()
 case $target in
   experiment)

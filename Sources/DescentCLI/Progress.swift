@@ -1,6 +1,5 @@
 import Descent
 import Foundation
-import Synchronization
 
 /// Shows a sweep's progress on standard error: one live line on a terminal (runs done of total,
 /// elapsed time, estimated time left, the latest loss), a plain line per finished run
@@ -19,7 +18,7 @@ final class Progress: Sendable {
   private let quiet: Bool
   private let live: Bool
   private let start = ContinuousClock.now
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   init(name: String, quiet: Bool) {
     self.name = name

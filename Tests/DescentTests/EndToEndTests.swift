@@ -345,8 +345,9 @@ func descent(_ arguments: String...) throws -> CommandResult {
   try descent(arguments)
 }
 
-/// Runs `descent` to completion and captures its output.
-func descent(_ arguments: [String]) throws -> CommandResult {
+/// Runs `descent` to completion and captures its output; `environment` adds to the test's own
+/// environment variables, or replaces them.
+func descent(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
   #expect(
     FileManager.default.isExecutableFile(atPath: Repository.executable),
     "no descent executable at \(Repository.executable); build the package first")
@@ -354,6 +355,9 @@ func descent(_ arguments: [String]) throws -> CommandResult {
   process.executableURL = URL(fileURLWithPath: Repository.executable)
   process.arguments = arguments
   process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   let stdout = Pipe()
   let stderr = Pipe()
   process.standardOutput = stdout

@@ -3,22 +3,35 @@ import Testing
 
 @testable import Descent
 
-/// Every input that ever crashed, hung or exhausted memory in a fuzz target (Fuzz/run.sh) is kept
-/// in Fixtures/fuzz/TARGET/ and read here as the target reads it, with the messages it must give
-/// in NAME.expected beside it (`ok` for an input that loads).
+/// Every input that ever crashed, hung or exhausted memory in a fuzz target (Fuzz/run.sh), or
+/// reproduces such a bug found otherwise, is kept in Fixtures/fuzz/TARGET/ with other inputs that
+/// readers get wrong easily, and read here as the target reads it, with the messages it must give
+/// in NAME.expected beside it (`ok` for an input that loads). A target without its folder, or
+/// with an empty one, fails rather than checking nothing.
 struct FuzzRegressionTests {
   @Test(arguments: FuzzFixture.all(of: "experiment"))
   func experimentFile(_ fixture: FuzzFixture) throws {
-    let folder = try ExperimentFile.Folder()
-    let path = folder.path + "/x.yaml"
-    try fixture.input.write(to: URL(fileURLWithPath: path))
-    let messages = FuzzFixture.messages { _ = try Experiment.load(path: path) }
+    try fixture.requireInput()
+    // The folder of FuzzExperiment: the data files it writes beside each input.
+    let folder = try DataFolder()
+    let iris = try String(
+      contentsOfFile: Repository.root + "/experiments/data/iris.csv", encoding: .utf8)
+    try folder.write("data/iris.csv", iris)
+    try folder.write("data.csv", "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    try folder.write(
+      "images.idx", bytes: [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2] + Array(0..<8))
+    try folder.write("labels.idx", bytes: [0, 0, 8, 1, 0, 0, 0, 2, 0, 1])
+    let path = try folder.write("x.yaml", bytes: Array(fixture.input))
+    let messages = FuzzFixture.messages {
+      _ = try Experiment.load(path: path, overrides: ["sweep.max_runs=500"])
+    }
     #expect(
       messages.map { $0.replacingOccurrences(of: folder.path + "/", with: "") } == fixture.expected)
   }
 
   @Test(arguments: FuzzFixture.all(of: "csv"))
   func csvFile(_ fixture: FuzzFixture) throws {
+    try fixture.requireInput()
     let folder = try DataFolder()
     try folder.write("data.csv", bytes: Array(fixture.input))
     let file = folder.file("data.csv")
@@ -37,6 +50,7 @@ struct FuzzRegressionTests {
   /// follows, the rest is the images file.
   @Test(arguments: FuzzFixture.all(of: "idx"))
   func idxFiles(_ fixture: FuzzFixture) throws {
+    try fixture.requireInput()
     let folder = try DataFolder()
     let input = [UInt8](fixture.input)
     try #require(input.count >= 2)
@@ -57,16 +71,26 @@ struct FuzzFixture: Sendable, CustomTestStringConvertible {
   var input: Data
   /// The lines of NAME.expected; `["ok"]` for an input that reads without a problem.
   var expected: [String]
+  /// Why the target has nothing to check: its folder is missing or holds no input.
+  var missing: String?
 
   var testDescription: String { name }
 
   static let folder = Repository.root + "/Tests/DescentTests/Fixtures/fuzz"
 
-  /// The fixtures of `target`, by name.
+  /// The fixtures of `target`, by name; one that fails `requireInput` when there are none.
   static func all(of target: String) -> [FuzzFixture] {
     let path = folder + "/" + target
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-    return names.filter { !$0.hasSuffix(".expected") }.sorted().map { name in
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+      return [
+        Self(missing: "\(path) is missing: it holds the \(target) target's inputs", target: target)
+      ]
+    }
+    let names = entries.filter { !$0.hasSuffix(".expected") }
+    guard !names.isEmpty else {
+      return [Self(missing: "\(path) holds no input of the \(target) target", target: target)]
+    }
+    return names.sorted().map { name in
       let input = FileManager.default.contents(atPath: path + "/" + name) ?? Data()
       // A fixture without its messages fails rather than passing unchecked.
       let expected =
@@ -76,6 +100,22 @@ struct FuzzFixture: Sendable, CustomTestStringConvertible {
         name: target + "/" + name, input: input,
         expected: expected.split(separator: "\n").map(String.init))
     }
+  }
+
+  private init(name: String, input: Data, expected: [String]) {
+    self.name = name
+    self.input = input
+    self.expected = expected
+  }
+
+  private init(missing: String, target: String) {
+    self.init(name: target + "/", input: Data(), expected: [])
+    self.missing = missing
+  }
+
+  /// Fails the test when the target has no fixture to check.
+  func requireInput() throws {
+    try #require(missing == nil, Comment(rawValue: missing ?? ""))
   }
 
   /// The messages `body` throws, or `["ok"]`.

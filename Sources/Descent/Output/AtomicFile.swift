@@ -2,8 +2,9 @@ import Foundation
 
 /// Writes files so that a reader never sees a partial one: the bytes go to a temporary file in
 /// the same folder, which is then renamed over the target (rename is atomic on POSIX file
-/// systems). An interrupted write leaves at most a stray temporary file, never a truncated file
-/// that looks complete.
+/// systems). A write that fails, a full disk say, removes its temporary file and leaves the
+/// target as it was; an interrupted process leaves at most a stray temporary file, never a
+/// truncated file that looks complete.
 public enum AtomicFile {
   /// Writes `data` to `path`, creating the parent folders.
   ///
@@ -13,19 +14,49 @@ public enum AtomicFile {
     let folder = url.deletingLastPathComponent()
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      let temporary = folder.appendingPathComponent(
-        ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
-      try data.write(to: temporary)
-      guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw OutputError(path: path, reason: reason)
-      }
-    } catch let error as OutputError {
-      throw error
     } catch {
       throw OutputError(path: path, reason: Self.reason(error))
     }
+    let process = ProcessInfo.processInfo.processIdentifier
+    let name = ".\(url.lastPathComponent).\(process).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let temporary = folder.appendingPathComponent(name).path
+    if let failure = create(temporary, holding: data)
+      ?? (rename(temporary, url.path) == 0 ? nil : errno)
+    {
+      unlink(temporary)
+      throw OutputError(path: path, reason: String(cString: strerror(failure)))
+    }
+  }
+
+  /// Writes `text` as UTF-8.
+  public static func write(_ text: String, to path: String) throws {
+    try write(Data(text.utf8), to: path)
+  }
+
+  /// Creates the file `path`, which must not exist, and writes `data` to it.
+  ///
+  /// - Returns: the `errno` of the first call that failed, or `nil`.
+  private static func create(_ path: String, holding data: Data) -> Int32? {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard descriptor >= 0 else { return errno }
+    // A simulated full disk takes part of the file, then refuses the rest, as write(2) does.
+    let fault = DiskFullFault.current?.nextFile(of: data.count)
+    var failure: Int32? = data.withUnsafeBytes { bytes in
+      var offset = 0
+      let end = fault?.bytesWritten ?? bytes.count
+      while offset < end {
+        let count = Foundation.write(descriptor, bytes.baseAddress! + offset, end - offset)
+        if count < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        offset += count
+      }
+      return fault?.error
+    }
+    // Some file systems (NFS) report a full disk only when the file is closed.
+    if close(descriptor) != 0 && failure == nil { failure = errno }
+    return failure
   }
 
   /// Removes the temporary files that interrupted writes left in `folder` and below. Call it
@@ -40,11 +71,6 @@ public enum AtomicFile {
     }
   }
 
-  /// Writes `text` as UTF-8.
-  public static func write(_ text: String, to path: String) throws {
-    try write(Data(text.utf8), to: path)
-  }
-
   /// The system's reason for a Foundation file error, without Foundation's decoration.
   static func reason(_ error: Error) -> String {
     let nsError = error as NSError
@@ -53,7 +79,9 @@ public enum AtomicFile {
     {
       return String(cString: strerror(Int32(underlying.code)))
     }
-    if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+    if nsError.domain == NSPOSIXErrorDomain {
+      return String(cString: strerror(Int32(nsError.code)))
+    }
     return nsError.localizedDescription
   }
 }

@@ -70,6 +70,8 @@ public struct ExperimentRunner: Sendable {
   /// - Returns: the result of every selected run, in sweep order.
   /// - Throws: `Diagnostic` when the data cannot be read, `OutputError` when the folder cannot
   ///   be written, `FolderInUse` when another process is writing it; nothing is trained then.
+  ///   `OutputError` too when a file cannot be written during the sweep (a full disk): no new
+  ///   run starts, and every file written before stays whole.
   ///   `Interrupted` when the stop request ended the sweep early, after the manifest recorded
   ///   which runs are complete.
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
@@ -94,32 +96,38 @@ public struct ExperimentRunner: Sendable {
     events(.started(total: selected.count, toRun: pending.count))
     for result in known.compactMap({ $0 }) { events(.finished(result, resumed: true)) }
 
-    let collected = Mutex(known)
-    let queue = Mutex(pending[...])
-    let writeError = Mutex<OutputError?>(nil)
+    let collected = Locked(known)
+    let queue = Locked(pending[...])
+    let writeError = Locked<OutputError?>(nil)
     // Each worker takes the next pending run until none is left; `concurrentPerform` returns
     // when all workers are done. With fewer runs than jobs, each run's products use the cores
     // left over, which changes no bit of its results.
     let workers = min(jobs, pending.count)
     let threads = max(1, jobs / max(workers, 1))
+    // A file that cannot be written (a full disk, say) ends the sweep as an interruption does:
+    // no new run starts, and what was written stays whole.
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      while stop?.isRequested != true, let run = queue.withLock({ $0.popFirst() }) {
-        guard
-          let result = train(
-            run, data: data[run.configuration.data]!, threads: threads, events: events)
-        else {
-          continue  // interrupted: the run stays pending
-        }
+      while stop?.isRequested != true, writeError.withLock({ $0 == nil }),
+        let run = queue.withLock({ $0.popFirst() })
+      {
+        let resultPath = runFolder(run) + "/result.json"
         do {
-          try AtomicFile.write(try result.json(), to: runFolder(run) + "/result.json")
+          guard
+            let result = try train(
+              run, data: data[run.configuration.data]!, threads: threads, events: events)
+          else {
+            continue  // interrupted: the run stays pending
+          }
+          try AtomicFile.write(try result.json(), to: resultPath)
           if !run.configuration.keepCheckpoint {
             try? FileManager.default.removeItem(atPath: checkpointPath(run))
           }
+          collected.withLock { $0[run.index] = result }
+          events(.finished(result, resumed: false))
         } catch {
-          writeError.withLock { $0 = $0 ?? (error as? OutputError) }
+          let failure = error as? OutputError ?? OutputError(path: resultPath, reason: "\(error)")
+          writeError.withLock { $0 = $0 ?? failure }
         }
-        collected.withLock { $0[run.index] = result }
-        events(.finished(result, resumed: false))
       }
     }
     if let error = writeError.withLock({ $0 }) { throw error }
@@ -133,10 +141,13 @@ public struct ExperimentRunner: Sendable {
 
   /// Trains one run and writes its folder; a run that cannot train is recorded as failed, and
   /// one the stop request interrupted gives `nil`.
+  ///
+  /// - Throws: `OutputError` when a file of the run (its checkpoint included) cannot be
+  ///   written: the folder is at fault, not the run.
   private func train(
     _ run: RunSpec, data: PreparedData, threads: Int,
     events: @escaping @Sendable (Event) -> Void
-  ) -> RunResult? {
+  ) throws -> RunResult? {
     let folder = runFolder(run)
     do {
       try AtomicFile.write(run.resolvedYAML, to: folder + "/config.yaml")
@@ -157,6 +168,8 @@ public struct ExperimentRunner: Sendable {
       return result
     } catch is Interrupted {
       return nil
+    } catch let error as OutputError {
+      throw error
     } catch {
       return RunResult(
         index: run.index, id: run.id, configHash: run.configHash, status: .failed,
