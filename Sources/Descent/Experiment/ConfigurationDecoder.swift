@@ -49,7 +49,10 @@ struct ConfigurationDecoder {
     guard let data, let shape, let model, let loss, let optimizer, let schedule, let training
     else { return nil }
     checkOutput(model, loss: loss, data: data, shape: shape)
+    let known = reader.problems.count
     checkSize(model, shape: shape)
+    // A model that cannot be planned, or is too large, has no state_dict to compare with.
+    if reader.problems.count == known { checkInitFrom(model, shape: shape) }
     checkBatches(model, training: training, data: data.settings, shape: shape)
     checkEarlyStopping(training, loss: loss.loss, data: data.settings)
     guard reader.problems.isEmpty else { return nil }
@@ -63,7 +66,7 @@ struct ConfigurationDecoder {
     var configuration = RunConfiguration(
       data: data.settings, training: settings, warmup: schedule.warmup,
       earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
-      initFrom: model.initFrom)
+      initFrom: model.initFrom?.path)
     configuration.inputShape = shape.exampleShape
     configuration.checkpoint = training.checkpoint
     configuration.keepCheckpoint = training.keepCheckpoint

@@ -51,7 +51,9 @@ import Foundation
 ///                                           # | projection
 ///       init: he_normal        # he_normal | he_uniform | xavier_normal | xavier_uniform
 ///                              # | lecun_normal | torch_default
-///       init_from: null        # safetensors file, relative to the experiment file
+///       init_from: null        # safetensors file, relative to the experiment file; its
+///                              # header is read once per load and checked against each
+///                              # run's model (`SafetensorsHeader.check(against:)`)
 ///     loss: <required>         # cross_entropy | bce | mse | huber, or a mapping:
 ///                              # {name: cross_entropy, label_smoothing: 0.0 (in [0, 1))}
 ///                              # {name: huber, delta: 1.0 (> 0)}
