@@ -14,14 +14,20 @@ struct ConfigurationDecoder {
   let file: String
   /// What is known about the data files, shared by the runs of one load.
   var inspector: DataInspector
+  /// The memory a run must fit in; `nil` checks none.
+  var memoryLimit: MemoryLimit?
 
   /// The top-level keys of a run's configuration.
   static let keys = ["seed", "data", "model", "loss", "optimizer", "schedule", "training"]
 
-  init(file: String, baseDirectory: String, inspector: DataInspector = DataInspector()) {
+  init(
+    file: String, baseDirectory: String, inspector: DataInspector = DataInspector(),
+    memoryLimit: MemoryLimit? = nil
+  ) {
     self.file = file
     self.baseDirectory = baseDirectory
     self.inspector = inspector
+    self.memoryLimit = memoryLimit
   }
 
   var problems: [Diagnostic] { reader.problems }
@@ -56,6 +62,11 @@ struct ConfigurationDecoder {
     checkBatches(model, training: training, data: data.settings, shape: shape)
     checkEarlyStopping(training, loss: loss.loss, data: data.settings)
     guard reader.problems.isEmpty else { return nil }
+    // Last: a run that is wrong in any other way is not estimated.
+    guard
+      let memory = checkMemory(
+        model, training: training, optimizer: optimizer.settings, data: data, shape: shape)
+    else { return nil }
     var settings = TrainingSettings(
       model: model.spec, loss: loss.loss, optimizer: optimizer.settings,
       schedule: schedule.settings, clipping: optimizer.clipping, epochs: training.epochs,
@@ -68,6 +79,7 @@ struct ConfigurationDecoder {
       earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
       initFrom: model.initFrom?.path)
     configuration.inputShape = shape.exampleShape
+    configuration.memory = memory
     configuration.checkpoint = training.checkpoint
     configuration.keepCheckpoint = training.keepCheckpoint
     return configuration
