@@ -190,5 +190,15 @@ extension BadInput {
       messages: [
         "x.yaml:6:16: model.layers.0.conv2d: the output [1, 9223372036854775807, 9223372036854775807] would hold more than 2147483648 values per example; use less padding or a larger stride"
       ]),
+    BadInput(
+      "a convolution in a block whose weight passes Int.max",
+      yaml: images([
+        "{conv2d: 4, kernel: 3, padding: 1}",
+        "residual: [{conv2d: 4, kernel: 3000000001, padding: 1500000000}]", "flatten",
+        "{dense: 10}",
+      ]),
+      messages: [
+        "x.yaml:7:27: model.layers.1.residual.0.conv2d: the weight [4, 4, 3000000001, 3000000001] holds more values than an integer counts; use a smaller kernel or fewer channels"
+      ]),
   ]
 }

@@ -222,6 +222,18 @@ import Testing
     #expect(MemoryLimit.controlGroupLimit(membership: nil, root: root.path) == nil)
   }
 
+  @Test func blocksWhoseStridesMultiplyPastIntMaxArePlanned() throws {
+    // Each 1x1 convolution takes the 8x8 image to 1x1, and so does the projection shortcut,
+    // whose stride is the product of the body's.
+    let yaml = BadInput.images([
+      "{conv2d: 4, kernel: 3, padding: 1}",
+      "{residual: [{conv2d: 4, kernel: 1, stride: 4294967296}, {conv2d: 4, kernel: 1, stride: 4294967296}], shortcut: projection}",
+      "flatten", "{dense: 10}",
+    ])
+    let experiment = try Self.load(yaml)
+    #expect(experiment.runs.count == 1)
+  }
+
   @Test func bytesAreWrittenInSIUnits() {
     let cases: [(Double, String)] = [
       (0, "0 B"), (999, "999 B"), (1000, "1.0 kB"), (96_036, "96.0 kB"), (999_960, "1.0 MB"),

@@ -95,6 +95,14 @@ struct Conv2d: LayerKind {
         "the kernel spans \(span.height) x \(span.width), larger than the padded input \(padded.height) x \(padded.width); use a smaller kernel or dilation, or more padding"
       )
     }
+    let weights = saturatingProduct(
+      saturatingProduct(outChannels, input.channels / groups),
+      saturatingProduct(kernel.height, kernel.width))
+    guard weights < Int.max else {
+      throw LayerShapeError(
+        "the weight [\(outChannels), \(input.channels / groups), \(kernel.height), \(kernel.width)] holds more values than an integer counts; use a smaller kernel or fewer channels"
+      )
+    }
     let values = saturatingProduct(saturatingProduct(outChannels, height), width)
     guard values <= Self.maximumOutputValues else {
       throw LayerShapeError(
