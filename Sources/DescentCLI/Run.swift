@@ -63,11 +63,17 @@ struct Run: ParsableCommand {
     let stop = StopRequest()
     let signals = SignalHandler(stop: stop, quiet: quiet)
     defer { withExtendedLifetime(signals) {} }
-    for experiment in experiments {
-      let runner = ExperimentRunner(
+    // Every experiment's jobs are settled before any trains, so a refusal writes nothing.
+    let runners = try experiments.map { experiment in
+      var runner = ExperimentRunner(
         experiment: experiment, outputDirectory: out,
         jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, fresh: fresh, shard: shard,
         stop: stop)
+      runner.jobs = try jobsThatFit(runner)
+      return runner
+    }
+    for runner in runners {
+      let experiment = runner.experiment
       let progress = Progress(name: experiment.name, quiet: quiet)
       let results: [RunResult]
       do {
@@ -97,5 +103,39 @@ struct Run: ParsableCommand {
     try checks.writeJUnit(junitOption)
     if failedRuns > 0 { throw Exit.runFailed }
     if checks.failed { throw Exit.expectationFailed }
+  }
+
+  /// The runner's jobs, fewer when its runs would not fit in memory all at once: `--jobs` so
+  /// many is refused with the number that fits; the default, one job per core, becomes that
+  /// number, with a note.
+  private func jobsThatFit(_ runner: ExperimentRunner) throws -> Int {
+    let limit: MemoryLimit
+    do {
+      limit = try MemoryLimit.current()
+    } catch {
+      printError(error)
+      throw Exit.badInput
+    }
+    let runs = runner.selectedRuns
+    let fitting = MemoryEstimate.jobsThatFit(runs, upTo: runner.jobs, limit: limit)
+    guard fitting < runner.jobs else { return runner.jobs }
+    let parallelism = MemoryEstimate.Parallelism(jobs: runner.jobs, count: runs.count)
+    let need =
+      "\(parallelism.runs) run\(parallelism.runs == 1 ? "" : "s") at a time on "
+      + "\(parallelism.threads) thread\(parallelism.threads == 1 ? "" : "s") each would need about "
+      + MemoryLimit.format(MemoryEstimate.bytes(of: runs, jobs: runner.jobs))
+    if jobs != nil {
+      printError(
+        Diagnostic(
+          file: "--jobs \(runner.jobs)",
+          message: "\(need); \(limit); use --jobs \(fitting)\(fitting > 1 ? " or fewer" : "")"))
+      throw Exit.badInput
+    }
+    if !quiet {
+      printError(
+        "\(runner.experiment.name): \(fitting) job\(fitting == 1 ? "" : "s") rather than one per core: \(need); \(limit)"
+      )
+    }
+    return fitting
   }
 }

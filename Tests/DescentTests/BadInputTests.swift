@@ -13,13 +13,14 @@ import Testing
     try input.write(in: folder.path)
 
     let validate = try BoundedDescent.run(
-      ["validate", "x.yaml"] + input.arguments, in: folder.path)
+      ["validate", "x.yaml"] + input.arguments, in: folder.path, environment: input.environment)
     #expect(validate.status == 65)
     #expect(validate.stdout == "")
     #expect(validate.stderr == input.expectedOutput(folder: folder.path))
 
     let run = try BoundedDescent.run(
-      ["run", "x.yaml", "--out", "results"] + input.arguments, in: folder.path)
+      ["run", "x.yaml", "--out", "results"] + input.arguments, in: folder.path,
+      environment: input.environment)
     #expect(run.status == 65)
     #expect(run.stderr == input.expectedOutput(folder: folder.path))
     #expect(!FileManager.default.fileExists(atPath: folder.path + "/results"))
@@ -28,7 +29,8 @@ import Testing
     try PreviousResults.write(in: existing)
     let before = try PreviousResults.snapshot(existing)
     let again = try BoundedDescent.run(
-      ["run", "x.yaml", "--out", "existing"] + input.arguments, in: folder.path)
+      ["run", "x.yaml", "--out", "existing"] + input.arguments, in: folder.path,
+      environment: input.environment)
     #expect(again.status == 65)
     #expect(try PreviousResults.snapshot(existing) == before)
   }
@@ -113,6 +115,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
   /// Files beside the experiment, by name.
   var files: [String: [UInt8]] = [:]
   var arguments: [String] = []
+  /// Variables set in Descent's environment, such as `DESCENT_MEMORY_LIMIT`.
+  var environment: [String: String] = [:]
   /// The lines Descent prints on standard error.
   var messages: [String]
 
@@ -128,21 +132,22 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
   init(
     _ name: String, yaml: String, files: [String: String] = [:], arguments: [String] = [],
-    messages: [String]
+    environment: [String: String] = [:], messages: [String]
   ) {
     self.init(
       name, bytes: Array(yaml.utf8), files: files.mapValues { Array($0.utf8) },
-      arguments: arguments, messages: messages)
+      arguments: arguments, environment: environment, messages: messages)
   }
 
   init(
     _ name: String, bytes: [UInt8], files: [String: [UInt8]] = [:], arguments: [String] = [],
-    messages: [String]
+    environment: [String: String] = [:], messages: [String]
   ) {
     self.name = name
     self.yaml = bytes
     self.files = files
     self.arguments = arguments
+    self.environment = environment
     self.messages = messages
   }
 
@@ -185,6 +190,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
   static let catalogue: [BadInput] =
     syntax + settings + encodings + sizes + numbers + names + data + layers + normalization
+    + initFrom + memory
 }
 
 // MARK: - The catalogue
@@ -773,10 +779,14 @@ enum BoundedDescent {
   /// The address space `descent` may use, in KiB: a few times what it needs to train.
   static let memoryLimit = 512 * 1024
 
-  /// Runs `descent` with `arguments` in `folder`, killed if it reaches the deadline.
-  static func run(_ arguments: [String], in folder: String) throws -> CommandResult {
+  /// Runs `descent` with `arguments` in `folder`, and `environment` added to this process's,
+  /// killed if it reaches the deadline.
+  static func run(
+    _ arguments: [String], in folder: String, environment: [String: String] = [:]
+  ) throws -> CommandResult {
     let process = Process()
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     if Sanitizer.isActive {
       process.executableURL = URL(fileURLWithPath: Repository.executable)
       process.arguments = arguments

@@ -246,7 +246,8 @@ struct ExperimentTests {
 
   @Test func initFromIsResolvedAgainstTheFilesFolder() throws {
     let folder = try ExperimentFile.Folder()
-    _ = try folder.write("start.safetensors", "")
+    try Data(BadInput.weights(BadInput.minimalTensors)).write(
+      to: URL(fileURLWithPath: folder.path + "/start.safetensors"))
     let path = try folder.write(
       "x.yaml",
       ExperimentFile.minimal.replacingOccurrences(

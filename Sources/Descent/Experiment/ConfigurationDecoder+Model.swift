@@ -12,7 +12,15 @@ struct DecodedModel {
   var origins: [LayerOrigin]
   /// The last dense layer, whose width is the network's output width.
   var output: OutputLayer?
-  var initFrom: String?
+  var initFrom: InitFrom?
+
+  /// The weights a run starts from: the file, where it is named, and its header.
+  struct InitFrom {
+    /// The absolute path.
+    var path: String
+    var node: SourceNode
+    var header: SafetensorsHeader
+  }
 }
 
 extension ConfigurationDecoder {
@@ -26,7 +34,7 @@ extension ConfigurationDecoder {
     else { return nil }
     var initializer = Initializer.heNormal
     reader.read(&initializer, fields, "init")
-    var initFrom: String?
+    var initFrom: DecodedModel.InitFrom?
     if let node = fields["init_from"] { initFrom = decodeInitFrom(node) }
     guard let layersNode = reader.require(fields, "layers", expected: "a list of layers"),
       let model = reader.layers(layersNode, path: "model.layers")
@@ -41,8 +49,10 @@ extension ConfigurationDecoder {
       origins: model.origins, output: model.output, initFrom: initFrom)
   }
 
-  /// The absolute path of `init_from`, which must name an existing file; null means none.
-  private mutating func decodeInitFrom(_ node: SourceNode) -> String? {
+  /// `init_from`: an existing safetensors file, whose header is read here (once per load, by
+  /// the inspector) and checked against the model once its input shape is known
+  /// (`checkInitFrom`); null means none.
+  private mutating func decodeInitFrom(_ node: SourceNode) -> DecodedModel.InitFrom? {
     guard !node.isNull, let path = reader.string(node, key: "model.init_from") else { return nil }
     let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
     let resolved = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
@@ -56,6 +66,32 @@ extension ConfigurationDecoder {
         node, key: "model.init_from", "expected a safetensors file, found a folder: \(resolved)")
       return nil
     }
-    return resolved
+    // A device or a pipe could be read forever, or block.
+    guard SafetensorsHeader.isRegularFile(resolved) else {
+      reader.report(
+        node, key: "model.init_from",
+        "expected a safetensors file, found a device, pipe or socket: \(resolved)")
+      return nil
+    }
+    switch inspector.safetensorsHeader(at: resolved) {
+    case .success(let header):
+      return DecodedModel.InitFrom(path: resolved, node: node, header: header)
+    case .failure(let error):
+      reader.report(node, key: "model.init_from", error.message)
+      return nil
+    }
+  }
+
+  /// The tensors of the `init_from` file must be those of the network, shaped as it shapes
+  /// them for the data's examples, as the run will load them (`Network.loadSafetensors`).
+  mutating func checkInitFrom(_ model: DecodedModel, shape: DataShape) {
+    guard let initFrom = model.initFrom,
+      let stateDict = try? model.spec.stateDict(for: shape.exampleShape)
+    else { return }
+    do throws(SafetensorsError) {
+      _ = try initFrom.header.check(against: stateDict)
+    } catch {
+      reader.report(initFrom.node, key: "model.init_from", error.message)
+    }
   }
 }

@@ -8,6 +8,11 @@ struct DecodedTraining {
 
   var epochs = 10
   var batchSize = 32
+  /// Where `batch_size` is set, or where `training` is named when it is not, for messages
+  /// about the batches' memory.
+  var batchSizeLocation: InputLocation
+  /// Whether the file sets `batch_size`, rather than leaving it to the default.
+  var batchSizeGiven = false
   var dropLast = false
   /// Where `drop_last` is set, for messages about the batches it leaves.
   var dropLastLocation: InputLocation?
@@ -27,7 +32,7 @@ extension ConfigurationDecoder {
   /// `training: {epochs, batch_size, drop_last, early_stopping, save_weights, checkpoint,
   /// keep_checkpoint}`.
   mutating func decodeTraining(_ top: Fields) -> DecodedTraining? {
-    var training = DecodedTraining()
+    var training = DecodedTraining(batchSizeLocation: top.keyLocation(of: "training"))
     guard let node = top["training"] else { return training }
     guard
       let fields = reader.fields(
@@ -36,6 +41,10 @@ extension ConfigurationDecoder {
     else { return nil }
     reader.read(&training.epochs, fields, "epochs", .positive)
     reader.read(&training.batchSize, fields, "batch_size", .positive)
+    if let node = fields["batch_size"] {
+      training.batchSizeLocation = node.location
+      training.batchSizeGiven = true
+    }
     reader.read(&training.dropLast, fields, "drop_last")
     training.dropLastLocation = fields["drop_last"]?.location
     reader.read(&training.saveWeights, fields, "save_weights")

@@ -14,14 +14,20 @@ struct ConfigurationDecoder {
   let file: String
   /// What is known about the data files, shared by the runs of one load.
   var inspector: DataInspector
+  /// The memory a run must fit in; `nil` checks none.
+  var memoryLimit: MemoryLimit?
 
   /// The top-level keys of a run's configuration.
   static let keys = ["seed", "data", "model", "loss", "optimizer", "schedule", "training"]
 
-  init(file: String, baseDirectory: String, inspector: DataInspector = DataInspector()) {
+  init(
+    file: String, baseDirectory: String, inspector: DataInspector = DataInspector(),
+    memoryLimit: MemoryLimit? = nil
+  ) {
     self.file = file
     self.baseDirectory = baseDirectory
     self.inspector = inspector
+    self.memoryLimit = memoryLimit
   }
 
   var problems: [Diagnostic] { reader.problems }
@@ -49,10 +55,18 @@ struct ConfigurationDecoder {
     guard let data, let shape, let model, let loss, let optimizer, let schedule, let training
     else { return nil }
     checkOutput(model, loss: loss, data: data, shape: shape)
+    let known = reader.problems.count
     checkSize(model, shape: shape)
+    // A model that cannot be planned, or is too large, has no state_dict to compare with.
+    if reader.problems.count == known { checkInitFrom(model, shape: shape) }
     checkBatches(model, training: training, data: data.settings, shape: shape)
     checkEarlyStopping(training, loss: loss.loss, data: data.settings)
     guard reader.problems.isEmpty else { return nil }
+    // Last: a run that is wrong in any other way is not estimated.
+    guard
+      let memory = checkMemory(
+        model, training: training, optimizer: optimizer.settings, data: data, shape: shape)
+    else { return nil }
     var settings = TrainingSettings(
       model: model.spec, loss: loss.loss, optimizer: optimizer.settings,
       schedule: schedule.settings, clipping: optimizer.clipping, epochs: training.epochs,
@@ -63,8 +77,9 @@ struct ConfigurationDecoder {
     var configuration = RunConfiguration(
       data: data.settings, training: settings, warmup: schedule.warmup,
       earlyStopping: training.earlyStopping?.settings, saveWeights: training.saveWeights,
-      initFrom: model.initFrom)
+      initFrom: model.initFrom?.path)
     configuration.inputShape = shape.exampleShape
+    configuration.memory = memory
     configuration.checkpoint = training.checkpoint
     configuration.keepCheckpoint = training.keepCheckpoint
     return configuration

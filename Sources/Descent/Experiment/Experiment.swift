@@ -51,7 +51,9 @@ import Foundation
 ///                                           # | projection
 ///       init: he_normal        # he_normal | he_uniform | xavier_normal | xavier_uniform
 ///                              # | lecun_normal | torch_default
-///       init_from: null        # safetensors file, relative to the experiment file
+///       init_from: null        # safetensors file, relative to the experiment file; its
+///                              # header is read once per load and checked against each
+///                              # run's model (`SafetensorsHeader.check(against:)`)
 ///     loss: <required>         # cross_entropy | bce | mse | huber, or a mapping:
 ///                              # {name: cross_entropy, label_smoothing: 0.0 (in [0, 1))}
 ///                              # {name: huber, delta: 1.0 (> 0)}
@@ -95,7 +97,8 @@ import Foundation
 ///       warmup_start_factor: 0.3333333333333333   # in (0, 1]
 ///     training:
 ///       epochs: 10             # integer >= 1
-///       batch_size: 32         # integer >= 1
+///       batch_size: 32         # integer >= 1; the run must fit in the memory limit
+///                              # (`MemoryEstimate`, `MemoryLimit`)
 ///       drop_last: false       # true: an epoch leaves out its last batch when smaller;
 ///                              # it must leave at least one batch
 ///       early_stopping: null   # {metric: val_loss, patience: 3, min_delta: 0.0}
@@ -244,14 +247,17 @@ public struct Experiment: Sendable {
   ///   - overrides: `--set` arguments, `KEY=VALUE`, applied in order and checked like the file.
   ///   - maxRuns: the most runs a sweep may expand to, unless the file sets `sweep.max_runs`;
   ///     from 1 to `maximumRuns`.
+  ///   - memoryLimit: the memory each run must fit in; `nil` for this machine's
+  ///     (`MemoryLimit.current()`).
   /// - Throws: `Diagnostics` with every problem found, each `file:line:column: key: message`.
   public static func load(
-    path: String, overrides: [String] = [], maxRuns: Int = 5000
+    path: String, overrides: [String] = [], maxRuns: Int = 5000, memoryLimit: MemoryLimit? = nil
   ) throws -> Experiment {
     let text = try SourceText.read(path)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     return try load(
-      yaml: text, file: path, baseDirectory: directory, overrides: overrides, maxRuns: maxRuns)
+      yaml: text, file: path, baseDirectory: directory, overrides: overrides, maxRuns: maxRuns,
+      memoryLimit: memoryLimit)
   }
 
   /// Loads and checks experiment text.
@@ -259,12 +265,14 @@ public struct Experiment: Sendable {
   /// - Parameters:
   ///   - file: the name messages give the text, and the default experiment name.
   ///   - baseDirectory: the folder relative paths in the text are resolved against.
+  ///   - memoryLimit: the memory each run must fit in; `nil` for this machine's.
   /// - Throws: `Diagnostics` with every problem found.
   public static func load(
     yaml: String, file: String, baseDirectory: String, overrides: [String] = [],
-    maxRuns: Int = 5000
+    maxRuns: Int = 5000, memoryLimit: MemoryLimit? = nil
   ) throws -> Experiment {
-    var loader = ExperimentLoader(file: file, baseDirectory: baseDirectory, maxRuns: maxRuns)
+    var loader = ExperimentLoader(
+      file: file, baseDirectory: baseDirectory, maxRuns: maxRuns, memoryLimit: memoryLimit)
     return try loader.load(yaml, overrides: overrides)
   }
 

@@ -8,19 +8,25 @@ struct ExperimentLoader {
   let baseDirectory: String
   /// The run limit when the file does not set `sweep.max_runs`.
   let maxRuns: Int
+  /// The memory each run must fit in; `nil` for this machine's (`MemoryLimit.current()`).
+  let memoryLimit: MemoryLimit?
   private var problems: [Diagnostic] = []
   /// What is known about the data files, read once for every run of the sweep.
   private var inspector = DataInspector()
+  /// The memory limit in force, read once for every run of the sweep; `nil` when it cannot be
+  /// read (a problem says why).
+  private var limit: MemoryLimit?
 
   static let topLevelKeys = [
     "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training",
     "sweep", "expect", "report",
   ]
 
-  init(file: String, baseDirectory: String, maxRuns: Int) {
+  init(file: String, baseDirectory: String, maxRuns: Int, memoryLimit: MemoryLimit? = nil) {
     self.file = file
     self.baseDirectory = baseDirectory
     self.maxRuns = maxRuns
+    self.memoryLimit = memoryLimit
   }
 
   /// The experiment, or `Diagnostics` with every problem found.
@@ -34,6 +40,15 @@ struct ExperimentLoader {
       of: root, path: "", keys: Self.topLevelKeys, location: InputLocation(file: file))
     problems += reader.problems
     guard let top else { throw sortedProblems() }
+    if let memoryLimit {
+      limit = memoryLimit
+    } else {
+      do throws(Diagnostic) {
+        limit = try MemoryLimit.current()
+      } catch {
+        problems.append(error)
+      }
+    }
 
     let header = readHeader(top)
     let runTree = SourceNode.mapping(
@@ -176,7 +191,7 @@ struct ExperimentLoader {
       }
     }
     var decoder = ConfigurationDecoder(
-      file: file, baseDirectory: baseDirectory, inspector: inspector)
+      file: file, baseDirectory: baseDirectory, inspector: inspector, memoryLimit: limit)
     let configuration = decoder.decode(tree)
     inspector = decoder.inspector
     problems += decoder.problems

@@ -21,6 +21,9 @@ public struct RunConfiguration: Sendable, Hashable {
   /// The shape of one example of the data, as the network takes it (`data.shape`, or the
   /// source's own).
   public var inputShape: TensorShape?
+  /// The memory the run needs (see `MemoryEstimate`), when the configuration came from a file
+  /// whose data was inspected.
+  public var memory: MemoryEstimate?
 
   public init(
     data: DataSettings, training: TrainingSettings, warmup: Warmup = .disabled,

@@ -24,6 +24,12 @@ struct Conv2d: LayerKind {
   var groups = 1
   var bias = true
 
+  /// The most values one example's output may hold: 2^31, 8 GB of `Float` per example. Only a
+  /// convolution's padding grows an example's values this far; the limit keeps the counts of
+  /// the layer's plan (its unfolded patches, of at most `ModelSpec.maximumParameters` values
+  /// per position) within `Int` for the batches a machine's memory can hold.
+  static let maximumOutputValues = 1 << 31
+
   var name: String { "conv2d" }
   var takesActivation: Bool { true }
   var resolvedEntry: String {
@@ -66,9 +72,11 @@ struct Conv2d: LayerKind {
     switch padding {
     case .explicit(let p):
       before = p
-      total = Pair(2 * p.height, 2 * p.width)
+      total = Pair(saturatingProduct(2, p.height), saturatingProduct(2, p.width))
     case .same:
-      total = Pair(dilation.height * (kernel.height - 1), dilation.width * (kernel.width - 1))
+      total = Pair(
+        slidingSpan(kernel: kernel.height, dilation: dilation.height) - 1,
+        slidingSpan(kernel: kernel.width, dilation: dilation.width) - 1)
       before = Pair(total.height / 2, total.width / 2)
     }
     let height = slidingOutputSize(
@@ -79,9 +87,26 @@ struct Conv2d: LayerKind {
       dilation: dilation.width)
     guard height > 0, width > 0 else {
       let span = Pair(
-        dilation.height * (kernel.height - 1) + 1, dilation.width * (kernel.width - 1) + 1)
+        slidingSpan(kernel: kernel.height, dilation: dilation.height),
+        slidingSpan(kernel: kernel.width, dilation: dilation.width))
+      let padded = Pair(
+        saturatingSum(input.height, total.height), saturatingSum(input.width, total.width))
       throw LayerShapeError(
-        "the kernel spans \(span.height) x \(span.width), larger than the padded input \(input.height + total.height) x \(input.width + total.width); use a smaller kernel or dilation, or more padding"
+        "the kernel spans \(span.height) x \(span.width), larger than the padded input \(padded.height) x \(padded.width); use a smaller kernel or dilation, or more padding"
+      )
+    }
+    let weights = saturatingProduct(
+      saturatingProduct(outChannels, input.channels / groups),
+      saturatingProduct(kernel.height, kernel.width))
+    guard weights < Int.max else {
+      throw LayerShapeError(
+        "the weight [\(outChannels), \(input.channels / groups), \(kernel.height), \(kernel.width)] holds more values than an integer counts; use a smaller kernel or fewer channels"
+      )
+    }
+    let values = saturatingProduct(saturatingProduct(outChannels, height), width)
+    guard values <= Self.maximumOutputValues else {
+      throw LayerShapeError(
+        "the output [\(outChannels), \(height), \(width)] would hold more than \(Self.maximumOutputValues) values per example; use less padding or a larger stride"
       )
     }
     return Planned(

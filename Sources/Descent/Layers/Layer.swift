@@ -198,7 +198,8 @@ protocol PlannedLayer: Sendable {
   /// training (batch norm: height x width), or `nil` for a layer without one.
   var valuesPerChannel: Int? { get }
   /// Scratch values of the layer's own that live from the forward pass to the backward pass
-  /// (masks, unfolded patches, the positions of maxima), for a batch of `batch`.
+  /// (masks, unfolded patches, the positions of maxima), for a batch of `batch`: a number per
+  /// example plus a fixed number, which `MemoryPlan` takes from batches of one and two.
   func scratchCount(batch: Int) -> Int
   /// Scratch values a pass needs only while it runs, shared by all layers (the matrix
   /// product's packed panels), for a batch of `batch` run on `threads` threads.

@@ -24,19 +24,22 @@ struct PoolingWindow: Sendable, Hashable {
         "\(name) expects an image [channels, height, width], found \(input); set data.shape to lay the features out as images"
       )
     }
-    guard 2 * padding.height <= kernel.height, 2 * padding.width <= kernel.width else {
+    guard padding.height <= kernel.height / 2, padding.width <= kernel.width / 2 else {
       throw LayerShapeError(
         "padding \(padding.resolvedText) is more than half the kernel \(kernel.resolvedText); use at most half"
       )
     }
+    // At most half the kernel on each side, so at most the kernel in all.
+    let total = Pair(2 * padding.height, 2 * padding.width)
     let height = slidingOutputSize(
-      input: input.height, kernel: kernel.height, stride: stride.height,
-      padding: 2 * padding.height)
+      input: input.height, kernel: kernel.height, stride: stride.height, padding: total.height)
     let width = slidingOutputSize(
-      input: input.width, kernel: kernel.width, stride: stride.width, padding: 2 * padding.width)
+      input: input.width, kernel: kernel.width, stride: stride.width, padding: total.width)
     guard height > 0, width > 0 else {
+      let padded = Pair(
+        saturatingSum(input.height, total.height), saturatingSum(input.width, total.width))
       throw LayerShapeError(
-        "a \(kernel.height) x \(kernel.width) window shrinks the \(input.height + 2 * padding.height) x \(input.width + 2 * padding.width) padded input to \(height) x \(width); use a smaller kernel or more padding, or pool earlier"
+        "a \(kernel.height) x \(kernel.width) window shrinks the \(padded.height) x \(padded.width) padded input to \(height) x \(width); use a smaller kernel or more padding, or pool earlier"
       )
     }
     return .image(channels: input.channels, height: height, width: width)

@@ -34,10 +34,12 @@ struct Residual: LayerKind {
   }
   var summaryText: String { "residual, \(shortcut.rawValue) shortcut" }
 
-  /// The product of the body's strides.
+  /// The product of the body's strides, at most `Int.max`.
   var stride: Pair {
     body.reduce(Pair(1)) {
-      Pair($0.height * $1.kind.stride.height, $0.width * $1.kind.stride.width)
+      Pair(
+        saturatingProduct($0.height, $1.kind.stride.height),
+        saturatingProduct($0.width, $1.kind.stride.width))
     }
   }
 

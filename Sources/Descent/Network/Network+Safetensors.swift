@@ -53,59 +53,29 @@ extension Network where T == Float {
   }
 
   /// Reads parameters, buffers and counters from safetensors bytes, checking every tensor's
-  /// name, dtype and shape against this network.
+  /// name, dtype and shape against this network (`SafetensorsHeader.check(against:)`, which
+  /// experiment files are checked with before any run); nothing changes when the file does not
+  /// match.
   ///
   /// - Parameter file: the name to report in errors.
   /// - Throws: `Diagnostic` naming the tensor and both shapes when the file does not match.
   public mutating func loadSafetensors(_ data: Data, file: String) throws {
-    func fail(_ message: String) -> Diagnostic { Diagnostic(file: file, message: message) }
+    let found: [(SafetensorsHeader.Entry, width: Int)]
+    let dataStart: Int
+    do throws(SafetensorsError) {
+      let header = try SafetensorsHeader(prefix: data, fileSize: data.count)
+      found = try header.check(against: stateDict)
+      dataStart = header.dataStart
+    } catch {
+      throw Diagnostic(file: file, message: error.message)
+    }
     let bytes = [UInt8](data)
-    guard bytes.count >= 8 else { throw fail("not a safetensors file: shorter than its header") }
-    let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) {
-      $0 | UInt64($1.element) << (8 * UInt64($1.offset))
-    }
-    guard headerLength <= UInt64(bytes.count - 8) else {
-      throw fail("not a safetensors file: header length \(headerLength) exceeds the file size")
-    }
-    let dataStart = 8 + Int(headerLength)
-    guard
-      let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
-        as? [String: Any]
-    else { throw fail("not a safetensors file: the header is not a JSON object") }
-    let expected = Set(stateDict.map(\.name))
-    if let extra = header.keys.filter({ $0 != "__metadata__" && !expected.contains($0) }).sorted()
-      .first
-    {
-      throw fail(
-        "tensor '\(extra)' is not in the model (expected \(stateDict.map(\.name).joined(separator: ", ")))")
-    }
     var values = stateDictValues
     var bufferValues = buffers
     var counterValues = counters
-    for tensor in stateDict {
-      guard let entry = header[tensor.name] as? [String: Any] else {
-        throw fail("tensor '\(tensor.name)' is missing (the model expects shape \(tensor.shape))")
-      }
-      let shape = (entry["shape"] as? [Int]) ?? []
-      guard shape == tensor.shape else {
-        throw fail(
-          "tensor '\(tensor.name)' has shape \(shape) in the file, but the model expects \(tensor.shape)")
-      }
-      let dtype = entry["dtype"] as? String ?? "?"
-      let width: Int
-      switch (dtype, tensor.kind) {
-      case ("F32", .parameter), ("F32", .buffer): width = 4
-      case ("F64", .parameter), ("F64", .buffer): width = 8
-      case ("I64", .counter): width = 8
-      case (_, .counter): throw fail("tensor '\(tensor.name)' has dtype \(dtype); expected I64")
-      default: throw fail("tensor '\(tensor.name)' has dtype \(dtype); expected F32 or F64")
-      }
-      guard let range = entry["data_offsets"] as? [Int], range.count == 2,
-        range[1] - range[0] == tensor.count * width, range[0] >= 0,
-        dataStart + range[1] <= bytes.count
-      else { throw fail("tensor '\(tensor.name)' has data offsets outside the file") }
+    for (tensor, (entry, width)) in zip(stateDict, found) {
       for i in 0..<tensor.count {
-        let at = dataStart + range[0] + i * width
+        let at = dataStart + entry.begin + i * width
         var bits: UInt64 = 0
         for b in 0..<width { bits |= UInt64(bytes[at + b]) << (8 * UInt64(b)) }
         if tensor.kind == .counter {

@@ -18,27 +18,7 @@ public struct Network<T: Scalar>: Sendable {
 
   /// One tensor of the state_dict: its name, shape and place in `parameters`, `buffers` or
   /// `counters`, as its kind says.
-  public struct Tensor: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
-      /// Trained: in `parameters`, with a gradient in `gradients`.
-      case parameter
-      /// Not trained, floating point: in `buffers`.
-      case buffer
-      /// An int64 counter: in `counters`.
-      case counter
-    }
-
-    public var name: String
-    /// The shape in PyTorch's state_dict.
-    public var shape: [Int]
-    public var offset: Int
-    /// Blocks of rows `parameters` holds transposed (`ParameterSpec.transposedBlocks`); 0 for
-    /// PyTorch's layout.
-    public var transposedBlocks: Int
-    public var kind: Kind = .parameter
-    public var count: Int { shape.reduce(1, *) }
-
-  }
+  public typealias Tensor = StateTensor
 
   /// One planned layer and where its values are.
   struct Step: Sendable {
@@ -106,14 +86,17 @@ public struct Network<T: Scalar>: Sendable {
     self.inputShape = inputShape
     self.batchCapacity = batchCapacity
     self.threads = threads
-    var tensors: [Tensor] = []
-    var starts: [ParameterStart] = []
-    var bufferTensors: [Tensor] = []
-    var stateDict: [Tensor] = []
+    let layout = StateLayout(planned)
     var buffers: [T] = []
     var counters: [Int64] = []
+    for (tensor, start) in zip(layout.buffers, layout.bufferStarts) {
+      if tensor.kind == .counter {
+        counters += Array(repeating: Int64(start), count: tensor.count)
+      } else {
+        buffers += Array(repeating: T(start), count: tensor.count)
+      }
+    }
     var steps: [Step] = []
-    var parameterCount = 0
     var arenaCount = 0
     func reserve(_ count: Int) -> Int {
       defer { arenaCount += count }
@@ -121,62 +104,27 @@ public struct Network<T: Scalar>: Sendable {
     }
     var workspace = 0
     inputOffset = reserve(batchCapacity * inputShape.count)
-    for (index, layer) in planned.enumerated() {
-      let first = (parameterCount, buffers.count, counters.count)
-      var layerTensors: [Tensor] = []
-      for parameter in layer.parameters {
-        layerTensors.append(
-          Tensor(
-            name: "\(index).\(parameter.name)", shape: parameter.shape, offset: parameterCount,
-            transposedBlocks: parameter.transposedBlocks))
-        starts.append(parameter.start)
-        parameterCount += parameter.count
-      }
-      tensors += layerTensors
-      var layerBuffers: [Tensor] = []
-      for buffer in layer.buffers {
-        let name = "\(index).\(buffer.name)"
-        if buffer.isCounter {
-          layerBuffers.append(
-            Tensor(
-              name: name, shape: buffer.shape, offset: counters.count, transposedBlocks: 0,
-              kind: .counter))
-          counters += Array(repeating: Int64(buffer.start), count: buffer.count)
-        } else {
-          layerBuffers.append(
-            Tensor(
-              name: name, shape: buffer.shape, offset: buffers.count, transposedBlocks: 0,
-              kind: .buffer))
-          buffers += Array(repeating: T(buffer.start), count: buffer.count)
-        }
-      }
-      bufferTensors += layerBuffers
-      for entry in layer.stateDictOrder {
-        switch entry {
-        case .parameter(let i): stateDict.append(layerTensors[i])
-        case .buffer(let i): stateDict.append(layerBuffers[i])
-        }
-      }
+    for (layer, first) in zip(planned, layout.layerOffsets) {
       let outputs = batchCapacity * layer.outputShape.count
       steps.append(
         Step(
-          layer: layer, parameters: first.0, buffers: first.1, counters: first.2,
-          output: reserve(outputs), delta: reserve(outputs),
+          layer: layer, parameters: first.parameters, buffers: first.buffers,
+          counters: first.counters, output: reserve(outputs), delta: reserve(outputs),
           scratch: reserve(layer.scratchCount(batch: batchCapacity))))
       workspace = max(workspace, layer.workspaceCount(batch: batchCapacity, threads: threads))
     }
     outputShape = planned.last!.outputShape
     targetOffset = reserve(batchCapacity * outputShape.count)
     workspaceOffset = reserve(workspace)
-    self.tensors = tensors
-    self.starts = starts
-    self.bufferTensors = bufferTensors
-    self.stateDict = stateDict
+    tensors = layout.parameters
+    starts = layout.starts
+    bufferTensors = layout.buffers
+    stateDict = layout.stateDict
     self.buffers = buffers
     self.counters = counters
     self.steps = steps
-    parameters = Array(repeating: 0, count: parameterCount)
-    gradients = Array(repeating: 0, count: parameterCount)
+    parameters = Array(repeating: 0, count: layout.parameterCount)
+    gradients = Array(repeating: 0, count: layout.parameterCount)
     arena = Array(repeating: 0, count: arenaCount)
     initializeParameters(random: &random)
   }

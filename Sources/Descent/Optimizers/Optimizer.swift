@@ -72,6 +72,17 @@ public struct OptimizerSettings: Sendable, Hashable {
     }
   }
 
+  /// The values of state the optimizer keeps per parameter, as `makeOptimizer` allocates them:
+  /// SGD's momentum buffer (kept with momentum 0 too), Adam's two moments, RMSprop's square
+  /// average, gradient average and momentum buffer, Adagrad's sum.
+  public var stateValuesPerParameter: Int {
+    switch name {
+    case .sgd, .adagrad: 1
+    case .adam, .adamw: 2
+    case .rmsprop: 3
+    }
+  }
+
   /// A fresh optimizer with zero state for `parameterCount` parameters.
   public func makeOptimizer(parameterCount: Int) -> any Optimizer {
     switch name {
