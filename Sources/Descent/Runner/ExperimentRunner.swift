@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Runs every configuration of an experiment's sweep (or of one shard of it) in parallel and
 /// writes the results folder.
