@@ -69,26 +69,25 @@ struct InterruptionTests {
     let file = try longRun(in: reference)
     let start = Date()
     #expect(try descent("run", file, "--out", reference.path, "--quiet").status == 0)
-    let duration = Date().timeIntervalSince(start)
-    // The time to start and train one epoch, measured the same way.
-    let oneEpochStart = Date()
-    let oneEpoch = try descent(
-      "run", file, "--out", reference.path + "/one", "--set", "training.epochs=1", "--quiet")
-    #expect(oneEpoch.status == 0)
-    let startup = Date().timeIntervalSince(oneEpochStart)
+    let epoch = Date().timeIntervalSince(start) / 40
 
-    // Twenty kills spread over the run, each a startup and a quarter to three quarters of a
-    // twentieth of the training after its process started (the fraction drawn with a fixed seed): every attempt
-    // goes on from the last checkpoint, so the kills land later and later in training, some
-    // of them while a checkpoint is being written.
+    // Twenty kills, each a fraction of an epoch (drawn with a fixed seed) after the attempt
+    // wrote a new checkpoint: every attempt makes progress, whatever the machine's speed, and
+    // the kills land anywhere in an epoch, some while a checkpoint is being written.
+    let checkpoint = killed.path + "/long/runs/run/" + RunCheckpoint.fileName
+    func checkpointFile() -> Int? {
+      (try? FileManager.default.attributesOfItem(atPath: checkpoint))?[.systemFileNumber] as? Int
+    }
     var moment: UInt64 = 0x2545_F491_4F6C_DD1D
     var resumedEpochs: [Int] = []
     for attempt in 0..<20 {
       moment = moment &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      let fraction = (0.25 + 0.5 * Double(moment >> 11) / Double(1 << 53)) / 20
+      let fraction = 0.5 * Double(moment >> 11) / Double(1 << 53)
       let errors = killed.path + "/stderr-\(attempt)"
+      let before = checkpointFile()
       let process = try launch(["run", file, "--out", killed.path], stderr: errors)
-      Thread.sleep(forTimeInterval: startup + fraction * max(duration - startup, 0))
+      try waitUntil { checkpointFile() != before || !process.isRunning }
+      Thread.sleep(forTimeInterval: fraction * epoch)
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
       try expectNothingTruncated(killed.path + "/long", source: file, attempt: attempt)
@@ -99,8 +98,8 @@ struct InterruptionTests {
       }
     }
     // The run went on from its checkpoints, further and further.
-    #expect(resumedEpochs.count >= 10, "\(resumedEpochs)")
-    #expect(resumedEpochs == resumedEpochs.sorted(), "\(resumedEpochs)")
+    #expect(resumedEpochs.count == 19, "\(resumedEpochs)")
+    #expect(resumedEpochs == Array(Set(resumedEpochs)).sorted(), "\(resumedEpochs)")
     let finished = try descent("run", file, "--out", killed.path)
     #expect(finished.status == 0, "\(finished.stderr)")
     #expect(try snapshot(killed.path + "/long") == snapshot(reference.path + "/long"))
@@ -185,7 +184,7 @@ struct InterruptionTests {
       optimizer: {name: sgd, lr: 0.05, momentum: 0.9}
       schedule: {name: one_cycle, cycle_momentum: true}
       training:
-        epochs: 30
+        epochs: 40
         batch_size: 32
         save_weights: true
         checkpoint: {every: 1}
