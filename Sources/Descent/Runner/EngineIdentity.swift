@@ -23,13 +23,8 @@ public struct EngineIdentity: Sendable, Hashable, Codable, CustomStringConvertib
   public var description: String { "descent \(version) (engine \(engine))" }
 
   private static func measuredFingerprint() -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    func mix(_ word: UInt64) {
-      for shift in stride(from: 0, to: 64, by: 8) {
-        hash ^= (word >> UInt64(shift)) & 0xff
-        hash = hash &* 0x0000_0100_0000_01b3
-      }
-    }
+    var hash = FNV1a64()
+    func mix(_ word: UInt64) { hash.add(word) }
     let shape = TensorShape.image(channels: 2, height: 8, width: 8)
     let rows = 24
     var random = RandomGenerator(seed: 0x5eed, stream: .synthetic)
@@ -62,7 +57,6 @@ public struct EngineIdentity: Sendable, Hashable, Codable, CustomStringConvertib
       }
       mix(trainer.evaluate(data).loss.bitPattern)
     }
-    let digits = String(hash, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
+    return hash.hexadecimal
   }
 }

@@ -115,14 +115,11 @@ struct RunCheckpoint {
     progress = restored
   }
 
-  /// FNV-1a 64 (Fowler, Noll and Vo), eight bytes at a time.
+  /// FNV-1a 64 of `bytes`.
   static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-      hash ^= UInt64(byte)
-      hash = hash &* 0x0000_0100_0000_01b3
-    }
-    return hash
+    var hash = FNV1a64()
+    hash.add(bytes)
+    return hash.value
   }
 }
 
