@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Descent
@@ -151,6 +152,34 @@ import Testing
     var random = RandomGenerator(seed: 0)
     #expect(
       network.outputs(for: [1, -1, 2, 0.5], random: &random) == [-0.5, -1.5, -1, 3.5, 7.5, 13])
+  }
+
+  @Test func backpropagationStopsAtTheFirstLayerWithParameters() throws {
+    // flatten, dropout, then dense layers: the gradients equal those of the dense layers alone
+    // on flat inputs, and nothing computes a gradient for the flatten or dropout's outputs
+    // (on Fashion-MNIST's MLP the first dense layer's input gradient was a quarter of a step).
+    let dense: [Layer] = [.dense(units: 4), .activation(.tanh), .dense(units: 3)]
+    let image = TensorShape.image(channels: 1, height: 2, width: 3)
+    var random = RandomGenerator(seed: 3)
+    var leading = Network<Double>(
+      spec: ModelSpec(layers: [.flatten, .dropout(rate: 0)] + dense), inputShape: image,
+      batchCapacity: 2, random: &random)
+    var flat = Network<Double>(
+      spec: ModelSpec(layers: dense), inputWidth: 6, batchCapacity: 2, random: &random)
+    #expect(leading.backpropagationStart == 2 && flat.backpropagationStart == 0)
+    flat.setStateDictValues(leading.stateDictValues)
+    let x = (0..<12).map { sin(Double($0)) }
+    let targets = (0..<6).map { cos(Double($0)) }
+    _ = leading.outputs(for: x, mode: .training, random: &random)
+    _ = flat.outputs(for: x, mode: .training, random: &random)
+    leading.withBatchBuffers { _, t in t.update(from: targets, count: targets.count) }
+    flat.withBatchBuffers { _, t in t.update(from: targets, count: targets.count) }
+    leading.loss(.meanSquaredError, batch: 2, backward: true)
+    flat.loss(.meanSquaredError, batch: 2, backward: true)
+    #expect(leading.gradients == flat.gradients)
+    for step in leading.steps[0..<2] {
+      #expect(leading.arena[step.delta..<step.delta + 12].allSatisfy { $0 == 0 })
+    }
   }
 
   @Test func parametersAreNamedAndShapedAsTorchSequential() {

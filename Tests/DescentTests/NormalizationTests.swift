@@ -117,6 +117,7 @@ import Testing
     double.setStateDictValues(normalValues(double.parameters.count, seed: 4).map { 1 + 0.5 * $0 })
     var float = Network<Float>(spec: spec, inputShape: shape, batchCapacity: rows, random: &random)
     float.setStateDictValues(double.stateDictValues)
+    (double.backpropagationStart, float.backpropagationStart) = (0, 0)
     let x = normalValues(rows * shape.count, seed: 6).map { 1000 + $0 }
     let targets = normalValues(rows * shape.count, seed: 8)
     let y = double.outputs(for: x, mode: .training, random: &random)
@@ -192,10 +193,11 @@ import Testing
     let batch = reference.batch
     var random = RandomGenerator(seed: 1, stream: .initialization)
     // The first layer gets no input gradient; an identity before the layer under test receives
-    // it as its output gradient.
+    // it as its output gradient once backpropagation starts there.
     var network = Network<Double>(
       spec: ModelSpec(layers: [.activation(.identity), c.layer]), inputShape: shape,
       batchCapacity: batch, random: &random)
+    network.backpropagationStart = 0
     network.setStateDictValues(
       (0..<network.parameters.count).map { 0.5 * cos(0.23 * Double($0)) + 0.3 })
     var values: [Double] = []

@@ -52,6 +52,10 @@ public struct Network<T: Scalar>: Sendable {
   /// Every tensor of the state_dict, parameters, buffers and counters, in PyTorch's order.
   public let stateDict: [Tensor]
   let steps: [Step]
+  /// The first step whose backward pass runs: the first with parameters. Nothing before it has
+  /// a gradient to receive, so it gets no input gradient, and the steps before it (a leading
+  /// `flatten`, say) are skipped. Tests set it to 0 to read the gradient of the input.
+  var backpropagationStart: Int
   /// How each tensor starts, in the order of `tensors`.
   let starts: [ParameterStart]
   var arena: [T]
@@ -123,6 +127,8 @@ public struct Network<T: Scalar>: Sendable {
     self.buffers = buffers
     self.counters = counters
     self.steps = steps
+    backpropagationStart =
+      planned.firstIndex { !$0.parameters.isEmpty } ?? planned.count
     parameters = Array(repeating: 0, count: layout.parameterCount)
     gradients = Array(repeating: 0, count: layout.parameterCount)
     arena = Array(repeating: 0, count: arenaCount)
@@ -257,7 +263,7 @@ public struct Network<T: Scalar>: Sendable {
   /// `backward`, also fills `gradients` by backpropagation.
   @discardableResult
   public mutating func loss(_ loss: Loss, batch: Int, backward: Bool) -> T {
-    let steps = steps
+    let (steps, start) = (steps, backpropagationStart)
     let (inputOffset, targetOffset, workspaceOffset, threads) =
       (self.inputOffset, self.targetOffset, self.workspaceOffset, threads)
     let width = outputWidth
@@ -270,7 +276,7 @@ public struct Network<T: Scalar>: Sendable {
             outputs: base + last.output, targets: base + targetOffset, batch: batch,
             width: width, gradient: backward ? base + last.delta : nil)
           guard backward else { return value }
-          for index in steps.indices.reversed() {
+          for index in steps.indices[start...].reversed() {
             let step = steps[index]
             step.layer.run(
               BackwardPass(
@@ -278,7 +284,7 @@ public struct Network<T: Scalar>: Sendable {
                 input: UnsafePointer(base + (index == 0 ? inputOffset : steps[index - 1].output)),
                 output: UnsafePointer(base + step.output),
                 dOutput: UnsafePointer(base + step.delta),
-                dInput: index == 0 ? nil : base + steps[index - 1].delta, accumulate: false,
+                dInput: index == start ? nil : base + steps[index - 1].delta, accumulate: false,
                 parameters: p.baseAddress! + step.parameters,
                 gradients: g.baseAddress! + step.parameters, scratch: base + step.scratch,
                 workspace: base + workspaceOffset, threads: threads))
