@@ -36,6 +36,7 @@ enum Exit {
     case is Interrupted: interrupted
     case is OutputError, is OtherVersionResults: cannotWrite
     case is FolderInUse: folderInUse
+    case is StudyError: runFailed
     default: badInput
     }
   }

@@ -72,9 +72,20 @@ struct Run: ParsableCommand {
       runner.jobs = try jobsThatFit(runner)
       return runner
     }
+    if shard != nil, let study = experiments.first(where: { $0.study != nil }) {
+      printError(
+        "\(study.name): --shard: a study decides each phase from every result of the one before "
+          + "(rungs, extension, confirmation), so it cannot be split; run it without --shard")
+      throw ExitCode(64)
+    }
     for runner in runners {
       let experiment = runner.experiment
       let progress = Progress(name: experiment.name, quiet: quiet)
+      if experiment.study != nil {
+        try runStudy(runner, progress: progress)
+        try checks.compare(runner.folder, experiment: experiment.name, with: baselineOptions)
+        continue
+      }
       let results: [RunResult]
       do {
         results = try runner.run(events: progress.handle)
@@ -103,6 +114,38 @@ struct Run: ParsableCommand {
     try checks.writeJUnit(junitOption)
     if failedRuns > 0 { throw Exit.runFailed }
     if checks.failed { throw Exit.expectationFailed }
+  }
+
+  /// Runs a study with the runner's settings and prints each arm's choice and comparison.
+  private func runStudy(_ runner: ExperimentRunner, progress: Progress) throws {
+    let study = StudyRunner(
+      experiment: runner.experiment, outputDirectory: runner.outputDirectory, jobs: runner.jobs,
+      fresh: runner.fresh, stop: runner.stop)
+    let outcome: StudyOutcome
+    do {
+      outcome = try study.run(events: progress.handle)
+    } catch {
+      progress.finish()
+      printError(error)
+      throw Exit.code(for: error)
+    }
+    progress.finish()
+    guard !quiet else { return }
+    let name = runner.experiment.name
+    for note in outcome.notes { print("\(name): warning: \(note)") }
+    for confirmation in outcome.confirmations {
+      let summary = confirmation.values.map(\.value)
+      let mean = summary.isEmpty ? Double.nan : summary.reduce(0, +) / Double(summary.count)
+      print(
+        "\(name): \(confirmation.arm): chose \(confirmation.chosen); \(outcome.confirmationMetric) "
+          + String(format: "%.4g", mean) + " over \(confirmation.values.count) fresh seeds")
+    }
+    for comparison in outcome.comparisons() {
+      let difference = comparison.meanDifference.map { String(format: "%+.4g", $0) } ?? "–"
+      let p = comparison.pValue.map { String(format: "%.3g", $0) } ?? "–"
+      print("\(name): \(comparison.arm) − \(comparison.baseline): \(difference) (paired, p = \(p))")
+    }
+    print("\(name): study in \(study.folder)/study.md")
   }
 
   /// The runner's jobs, fewer when its runs would not fit in memory all at once: `--jobs` so

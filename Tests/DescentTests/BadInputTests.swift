@@ -412,12 +412,12 @@ extension BadInput {
     BadInput(
       "a list for the whole file", yaml: "- data\n- model\n",
       messages: [
-        "x.yaml:1:1: expected a mapping with keys name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report, found a list"
+        "x.yaml:1:1: expected a mapping with keys name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report, study, found a list"
       ]),
     BadInput(
       "a word for the whole file", yaml: "hello\n",
       messages: [
-        "x.yaml:1:1: expected a mapping with keys name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report, found \"hello\""
+        "x.yaml:1:1: expected a mapping with keys name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report, study, found \"hello\""
       ]),
   ]
 
@@ -475,7 +475,7 @@ extension BadInput {
     BadInput(
       "an unknown key", yaml: minimal(after: "foo: 1"),
       messages: [
-        "x.yaml:1:1: foo: unknown key; expected one of name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report"
+        "x.yaml:1:1: foo: unknown key; expected one of name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report, study"
       ]),
     BadInput(
       "misspelt names",

@@ -291,7 +291,7 @@ struct ExperimentTests {
   @Test func unknownKeyFarFromAnyListsTheValidKeys() {
     #expect(
       ExperimentFile.problems(ExperimentFile.minimal + "\nfoo: 1") == [
-        "x.yaml:8:1: foo: unknown key; expected one of name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report"
+        "x.yaml:8:1: foo: unknown key; expected one of name, description, seed, data, model, loss, optimizer, schedule, training, sweep, expect, report, study"
       ])
   }
 

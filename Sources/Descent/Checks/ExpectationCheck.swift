@@ -43,6 +43,8 @@ public struct ExpectationCheck: Sendable {
       case .complete: return nil
       case .diverged: return "run \(run.id) diverged at epoch \(result.curve.last?.epoch ?? 0)"
       case .failed: return "run \(run.id) failed: \(result.message ?? "unknown error")"
+      case .halted: return "run \(run.id) was halted at epoch \(result.curve.last?.epoch ?? 0)"
+      case .paused: return "run \(run.id) is paused at epoch \(result.curve.last?.epoch ?? 0)"
       }
     }
   }

@@ -227,6 +227,9 @@ public struct Experiment: Sendable {
   /// The file's `report:` section: what the results folder's report ranks by, compares and
   /// times.
   public var report: ReportOptions
+  /// The file's `study:` section and what makes its runs; `runs` are then the tuning runs of
+  /// the first rung, and `StudyRunner` trains the rest as the study decides.
+  public var study: StudyRuns?
 
   public init(
     name: String, description: String, seed: UInt64, sourceText: String, runs: [RunSpec],

@@ -11,15 +11,15 @@ struct ExperimentLoader {
   /// The memory each run must fit in; `nil` for this machine's (`MemoryLimit.current()`).
   let memoryLimit: MemoryLimit?
   private var problems: [Diagnostic] = []
-  /// What is known about the data files, read once for every run of the sweep.
-  private var inspector = DataInspector()
+  /// Decodes each run's configuration; set once the run settings are read.
+  private var decoder: RunDecoder!
   /// The memory limit in force, read once for every run of the sweep; `nil` when it cannot be
   /// read (a problem says why).
   private var limit: MemoryLimit?
 
   static let topLevelKeys = [
     "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training",
-    "sweep", "expect", "report",
+    "sweep", "expect", "report", "study",
   ]
 
   init(file: String, baseDirectory: String, maxRuns: Int, memoryLimit: MemoryLimit? = nil) {
@@ -53,19 +53,80 @@ struct ExperimentLoader {
     let header = readHeader(top)
     let runTree = SourceNode.mapping(
       top.entries.filter { ConfigurationDecoder.keys.contains($0.key) }, at: root.location)
+    decoder = RunDecoder(
+      file: file, baseDirectory: baseDirectory, runTree: runTree, limit: limit)
+    if top["study"] != nil {
+      return try loadStudy(top, text: text, header: header)
+    }
     guard let sweep = readSweep(top, baseSeed: header.seed) else {
       // The file's own settings can still be checked, without the sweep.
-      _ = decode(runTree, with: [])
+      _ = decode(with: [])
       throw sortedProblems()
     }
     try checkRunCount(sweep)
-    let runs = expand(runTree, sweep: sweep)
+    let runs = expand(sweep: sweep)
     let expectations = readExpectations(top, sweep: sweep, runs: runs)
     let report = readReport(top, sweep: sweep, runs: runs)
     guard problems.isEmpty, let header = header.valid else { throw sortedProblems() }
     return Experiment(
       name: header.name, description: header.description, seed: header.seed, sourceText: text,
       runs: runs, expectations: expectations, report: report)
+  }
+
+  /// An experiment with a `study:` section: its runs are the tuning candidates of the first
+  /// rung, and the study decides the rest as results come in (`StudyRunner`).
+  private mutating func loadStudy(
+    _ top: Fields, text: String, header: Header
+  ) throws(Diagnostics) -> Experiment {
+    for key in ["sweep", "expect", "report"] where top[key] != nil {
+      let reason =
+        key == "sweep"
+        ? "a study makes its own runs; tune under study.tune.space" : "is not available with a study"
+      problems.append(top.keyLocation(of: key).diagnostic(key: key, reason))
+    }
+    var parser = StudyParser(baseSeed: header.seed)
+    let study = parser.parse(top["study"]!, location: top.keyLocation(of: "study"))
+    problems += parser.reader.problems
+    guard let study else {
+      _ = decode(with: [])
+      throw sortedProblems()
+    }
+    let factory = StudyRuns(study: study, decoder: decoder)
+    var runs: [RunSpec] = []
+    switch factory.tuningRuns() {
+    case .success(let made): runs = made
+    case .failure(let found): problems += found.problems
+    }
+    if problems.isEmpty, let first = runs.first {
+      checkStudy(study, configuration: first.configuration, location: top.keyLocation(of: "study"))
+    }
+    guard problems.isEmpty, let header = header.valid else { throw sortedProblems() }
+    var experiment = Experiment(
+      name: header.name, description: header.description, seed: header.seed, sourceText: text,
+      runs: runs)
+    experiment.study = factory
+    return experiment
+  }
+
+  /// What the study needs of every run: held-out data for its metric, and epochs enough for
+  /// the rungs of halving.
+  private mutating func checkStudy(
+    _ study: Study, configuration: RunConfiguration, location: InputLocation
+  ) {
+    if configuration.data.validation == 0 {
+      problems.append(
+        location.diagnostic(
+          key: "study.tune.metric",
+          "\(study.metric.rawValue) needs held-out data; set data.validation above 0: settings are chosen on validation data, never on test data"
+        ))
+    }
+    if let halving = study.halving, halving.minEpochs >= configuration.training.epochs {
+      problems.append(
+        location.diagnostic(
+          key: "study.tune.halving.min_epochs",
+          "expected fewer than training.epochs (\(configuration.training.epochs)), found \(halving.minEpochs)"
+        ))
+    }
   }
 
   // MARK: Steps
@@ -150,12 +211,12 @@ struct ExperimentLoader {
   }
 
   /// Every run of the sweep: each configuration is decoded once, then repeated over the seeds.
-  private mutating func expand(_ runTree: SourceNode, sweep: Sweep) -> [RunSpec] {
+  private mutating func expand(sweep: Sweep) -> [RunSpec] {
     var points: [(assignments: [SweepAssignment], seed: UInt64?)] = []
     var configurations: [RunConfiguration] = []
     let seeds: [UInt64?] = sweep.seeds.isEmpty ? [nil] : sweep.seeds
     for assignments in sweep.configurations() {
-      guard let configuration = decode(runTree, with: assignments) else { continue }
+      guard let configuration = decode(with: assignments) else { continue }
       for seed in seeds {
         var run = configuration
         if let seed {
@@ -177,24 +238,10 @@ struct ExperimentLoader {
     }
   }
 
-  /// The configuration of `runTree` with `assignments` applied.
-  private mutating func decode(
-    _ runTree: SourceNode, with assignments: [SweepAssignment]
-  ) -> RunConfiguration? {
-    var tree = runTree
-    for assignment in assignments {
-      if let problem = tree.set(
-        assignment.path, to: assignment.value, keyLocation: assignment.keyLocation)
-      {
-        problems.append(problem)
-        return nil
-      }
-    }
-    var decoder = ConfigurationDecoder(
-      file: file, baseDirectory: baseDirectory, inspector: inspector, memoryLimit: limit)
-    let configuration = decoder.decode(tree)
-    inspector = decoder.inspector
-    problems += decoder.problems
+  /// The configuration of the run settings with `assignments` applied; problems are kept.
+  private mutating func decode(with assignments: [SweepAssignment]) -> RunConfiguration? {
+    let (configuration, found) = decoder.decode(with: assignments)
+    problems += found
     return configuration
   }
 

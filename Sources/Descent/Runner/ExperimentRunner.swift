@@ -37,6 +37,10 @@ public struct ExperimentRunner: Sendable {
   /// When requested, runs in flight stop at their next step and no new run starts; what is
   /// complete is kept, and `run` throws `Interrupted`.
   public var stop: StopRequest?
+  /// The epoch every run trains up to for now (a rung of successive halving), or `nil` for
+  /// all of them. A run stopped there keeps a checkpoint and its partial `curve.csv`, writes no
+  /// `result.json`, and is returned `paused`; a run already past it is returned as it stands.
+  public var epochLimit: Int?
 
   public init(
     experiment: Experiment, outputDirectory: String, jobs: Int, fresh: Bool = false,
@@ -117,8 +121,10 @@ public struct ExperimentRunner: Sendable {
           else {
             continue  // interrupted: the run stays pending
           }
-          try AtomicFile.write(try result.json(), to: resultPath)
-          if !run.configuration.keepCheckpoint {
+          if result.status != .paused {
+            try AtomicFile.write(try result.json(), to: resultPath)
+          }
+          if result.status != .paused, !run.configuration.keepCheckpoint {
             try? FileManager.default.removeItem(atPath: checkpointPath(run))
           }
           collected.withLock { $0[run.index] = result }
@@ -131,7 +137,8 @@ public struct ExperimentRunner: Sendable {
     }
     if let error = writeError.withLock({ $0 }) { throw error }
     let results = collected.withLock { $0 }
-    try write(manifest.recording(results))
+    // A paused run has no result.json yet: the manifest lists it as pending.
+    try write(manifest.recording(results.map { $0?.status == .paused ? nil : $0 }))
     try ResultFiles(folder: folder).writeSummaries()
     let missing = selected.filter { results[$0.index] == nil }.count
     if missing > 0 { throw Interrupted(complete: selected.count - missing, remaining: missing) }
@@ -150,16 +157,18 @@ public struct ExperimentRunner: Sendable {
     let folder = runFolder(run)
     do {
       try AtomicFile.write(run.resolvedYAML, to: folder + "/config.yaml")
-      let checkpoint = run.configuration.checkpoint == .off ? nil : checkpointPath(run)
+      let checkpoint =
+        run.configuration.checkpoint == .off && epochLimit == nil ? nil : checkpointPath(run)
       let training = TrainingRun(
-        spec: run, data: data, stop: stop, threads: threads, checkpointPath: checkpoint)
+        spec: run, data: data, stop: stop, threads: threads, checkpointPath: checkpoint,
+        epochLimit: epochLimit)
       let (result, network) = try training.train(
         onResume: { events(.checkpoint(run: run.index, id: run.id, $0)) },
         onEpoch: { events(.epoch(run: run.index, id: run.id, record: $0)) })
       let classification = run.configuration.training.loss.isClassification
       try AtomicFile.write(
         CurveFile.render(result.curve, classification: classification), to: folder + "/curve.csv")
-      if run.configuration.saveWeights {
+      if run.configuration.saveWeights, result.status != .paused {
         try AtomicFile.write(
           network.safetensorsData(metadata: ["run": run.id, "config_hash": run.configHash]),
           to: folder + "/weights.safetensors")

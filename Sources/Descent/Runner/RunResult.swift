@@ -6,6 +6,12 @@ public enum RunStatus: String, Sendable, Hashable, Codable {
   case diverged
   /// The run could not train, for a reason given in its result.
   case failed
+  /// Successive halving stopped the run at a rung: its curve ends at the rung's epoch, and the
+  /// settings that went on did better there.
+  case halted
+  /// Trained as far as it was asked to go for now (a rung of successive halving), with a
+  /// checkpoint to go on from; never written as a result.
+  case paused
 }
 
 /// The measurements of one epoch: one row of `curve.csv`.

@@ -10,6 +10,10 @@ struct TrainingRun {
   var threads = 1
   /// Where the run keeps its checkpoint; `nil` writes none.
   var checkpointPath: String?
+  /// The epoch to train up to for now, before the configuration's last: the run then writes a
+  /// checkpoint there and ends `paused`. The schedule is still planned on every epoch, so going
+  /// on from the checkpoint later gives the bits of a run trained in one go.
+  var epochLimit: Int?
 
   /// Trains, evaluating after every epoch, until the last epoch, early stopping, or divergence.
   /// A checkpoint at `checkpointPath` is resumed from; one is written at the end of an epoch
@@ -50,7 +54,9 @@ struct TrainingRun {
     var lastCheckpoint = clock.now
     var status = RunStatus.complete
     var stoppedEarly = false
-    while trainer.epoch < configuration.training.epochs {
+    let epochs = configuration.training.epochs
+    let until = min(epochs, epochLimit ?? epochs)
+    while trainer.epoch < until {
       let summary = trainer.trainEpoch(on: training, stop: stop)
       if summary.interrupted { throw Interrupted(complete: 0, remaining: 1) }
       let validation =
@@ -70,7 +76,7 @@ struct TrainingRun {
         stoppedEarly = true
         break
       }
-      let last = trainer.epoch == configuration.training.epochs
+      let last = trainer.epoch == until
       if let checkpointPath, !last,
         configuration.checkpoint.isDue(
           afterEpoch: trainer.epoch, secondsSinceLast: seconds(since: lastCheckpoint, clock))
@@ -80,9 +86,12 @@ struct TrainingRun {
         lastCheckpoint = clock.now
       }
     }
-    let test = status == .diverged ? nil : data.test.map { trainer.evaluate($0) }
+    if status == .complete, !stoppedEarly, trainer.epoch < epochs {
+      status = .paused
+    }
+    let test = status != .complete ? nil : data.test.map { trainer.evaluate($0) }
     let elapsed = seconds(since: start, clock)
-    if let checkpointPath, configuration.keepCheckpoint {
+    if let checkpointPath, configuration.keepCheckpoint || status == .paused {
       progress.seconds = elapsed
       try RunCheckpoint(run: spec, trainer: trainer, progress: progress).write(to: checkpointPath)
     }

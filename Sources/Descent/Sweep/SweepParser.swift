@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the `sweep` section into a `Sweep`, reporting every problem with it.
 ///
 /// Only the shape of the sweep is checked here. Each swept value is checked later exactly like
@@ -6,6 +8,8 @@ struct SweepParser {
   var reader = ConfigReader()
   /// The base seed, the default seed of the random draws.
   let baseSeed: UInt64
+  /// Where the section is in the file: `sweep`, or a study's `study.tune.space`.
+  var path = "sweep"
 
   static let keys = ["grid", "zip", "random", "seeds", "max_runs"]
   static let randomKeys = ["samples", "seed", "space"]
@@ -13,17 +17,18 @@ struct SweepParser {
   /// The top-level keys a sweep cannot set: they name or describe the experiment as a whole.
   static let fixedKeys = ["name", "description", "sweep", "expect"]
 
-  init(baseSeed: UInt64) {
+  init(baseSeed: UInt64, path: String = "sweep") {
     self.baseSeed = baseSeed
+    self.path = path
   }
 
   /// The sweep of `node`, written at `location`; `nil` when it has problems (reported).
   mutating func parse(_ node: SourceNode, location: InputLocation) -> Sweep? {
     let count = reader.problems.count
-    guard let fields = reader.fields(of: node, path: "sweep", keys: Self.keys, location: location)
+    guard let fields = reader.fields(of: node, path: path, keys: Self.keys, location: location)
     else { return nil }
     var sweep = Sweep(location: location)
-    if let grid = fields["grid"] { sweep.grid = axes(grid, path: "sweep.grid") }
+    if let grid = fields["grid"] { sweep.grid = axes(grid, path: "\(path).grid") }
     if let zip = fields["zip"] { sweep.zip = zipAxes(zip) }
     if let random = fields["random"], !random.isNull {
       sweep.random = randomSearch(random, location: fields.keyLocation(of: "random"))
@@ -45,6 +50,10 @@ struct SweepParser {
     return entries.compactMap { entry in
       let key = path + "." + entry.key
       guard checkKey(entry, path: key) else { return nil }
+      if let scale = entry.value.entries, scale.count == 1, Self.logGrids.contains(scale[0].key) {
+        guard let values = logGrid(scale[0], key: key) else { return nil }
+        return SweepAxis(key: entry.key, keyLocation: entry.keyLocation, values: values)
+      }
       guard let values = entry.value.items, !values.isEmpty else {
         reader.mismatch(entry.value, key: key, expected: "a non-empty list of values")
         return nil
@@ -53,13 +62,36 @@ struct SweepParser {
     }
   }
 
+  /// A grid axis written as powers: `{log2: [-6, -2]}` is 2^-6, 2^-5, ..., 2^-2.
+  static let logGrids = ["log2", "log10"]
+
+  /// The values of `{log2: [low, high]}` or `{log10: [low, high]}`, integers with
+  /// `low <= high`, at most 100 values; each value is located at the list.
+  private mutating func logGrid(_ entry: SourceNode.Entry, key: String) -> [SourceNode]? {
+    let path = key + "." + entry.key
+    guard let (lowNode, highNode) = pair(entry.value, key: path, of: "integer exponents"),
+      let low = reader.integer(lowNode, key: path + ".0", IntegerRule(minimum: -300, maximum: 300)),
+      let high = reader.integer(highNode, key: path + ".1", IntegerRule(minimum: -300, maximum: 300))
+    else { return nil }
+    guard low <= high, high - low < 100 else {
+      reader.report(
+        entry.value, key: path,
+        "expected [low, high] with low <= high and at most 100 values, found \(entry.value.flowText)")
+      return nil
+    }
+    let base = entry.key == "log2" ? 2.0 : 10.0
+    return (low...high).map { exponent in
+      .scalar(YAMLScalar.format(Foundation.pow(base, Double(exponent))), at: entry.value.location)
+    }
+  }
+
   /// `zip`'s axes, which must all have as many values as the first.
   private mutating func zipAxes(_ node: SourceNode) -> [SweepAxis] {
-    let axes = axes(node, path: "sweep.zip")
+    let axes = axes(node, path: "\(path).zip")
     guard let first = axes.first else { return [] }
     for axis in axes.dropFirst() where axis.values.count != first.values.count {
       reader.report(
-        axis.keyLocation, key: "sweep.zip." + axis.key,
+        axis.keyLocation, key: "\(path).zip." + axis.key,
         "expected \(first.values.count) values like sweep.zip.\(first.key), found \(axis.values.count)"
       )
     }
@@ -87,13 +119,13 @@ struct SweepParser {
   private mutating func randomSearch(_ node: SourceNode, location: InputLocation) -> RandomSearch? {
     guard
       let fields = reader.fields(
-        of: node, path: "sweep.random", keys: Self.randomKeys, location: location)
+        of: node, path: "\(path).random", keys: Self.randomKeys, location: location)
     else { return nil }
     let samples = reader.require(fields, "samples", expected: "an integer >= 1").flatMap {
-      reader.integer($0, key: "sweep.random.samples", .positive)
+      reader.integer($0, key: "\(path).random.samples", .positive)
     }
     var seed = baseSeed
-    if let node = fields["seed"] { seed = reader.seed(node, key: "sweep.random.seed") ?? seed }
+    if let node = fields["seed"] { seed = reader.seed(node, key: "\(path).random.seed") ?? seed }
     let spaceNode = reader.require(
       fields, "space", expected: "a mapping of dotted keys to distributions")
     var space: [RandomSearch.Dimension] = []
@@ -104,13 +136,13 @@ struct SweepParser {
 
   /// The keys of `space`, each with its distribution.
   private mutating func dimensions(_ node: SourceNode) -> [RandomSearch.Dimension] {
-    let path = "sweep.random.space"
+    let spacePath = "\(path).random.space"
     guard let entries = node.entries, !entries.isEmpty else {
-      reader.mismatch(node, key: path, expected: "a mapping of dotted keys to distributions")
+      reader.mismatch(node, key: spacePath, expected: "a mapping of dotted keys to distributions")
       return []
     }
     return entries.compactMap { entry in
-      let key = path + "." + entry.key
+      let key = spacePath + "." + entry.key
       guard checkKey(entry, path: key), let distribution = distribution(entry.value, key: key)
       else { return nil }
       return .init(
@@ -193,12 +225,12 @@ struct SweepParser {
     guard !node.isNull else { return [] }
     guard let items = node.items, !items.isEmpty else {
       reader.mismatch(
-        node, key: "sweep.seeds", expected: "a non-empty list of seeds such as [1, 2, 3]")
+        node, key: "\(path).seeds", expected: "a non-empty list of seeds such as [1, 2, 3]")
       return []
     }
     var seeds: [UInt64] = []
     for (index, item) in items.enumerated() {
-      let key = "sweep.seeds.\(index)"
+      let key = "\(path).seeds.\(index)"
       guard let seed = reader.seed(item, key: key) else { continue }
       if seeds.contains(seed) {
         reader.report(item, key: key, "duplicate seed \(seed)")
@@ -213,9 +245,9 @@ struct SweepParser {
   private mutating func checkDistinctKeys(_ sweep: Sweep) {
     var owners: [String: String] = [:]
     let axes =
-      sweep.grid.map { ($0.key, $0.keyLocation, "sweep.grid") }
-      + sweep.zip.map { ($0.key, $0.keyLocation, "sweep.zip") }
-      + (sweep.random?.space.map { ($0.key, $0.keyLocation, "sweep.random.space") } ?? [])
+      sweep.grid.map { ($0.key, $0.keyLocation, "\(path).grid") }
+      + sweep.zip.map { ($0.key, $0.keyLocation, "\(path).zip") }
+      + (sweep.random?.space.map { ($0.key, $0.keyLocation, "\(path).random.space") } ?? [])
     for (key, location, owner) in axes {
       if let first = owners[key] {
         reader.report(location, key: owner + "." + key, "already swept by \(first)")
