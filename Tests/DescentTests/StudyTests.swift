@@ -167,6 +167,21 @@ import Testing
     #expect(Self.rungs(try Self.run(yaml, jobs: 2, in: killed)) == straight)
   }
 
+  @Test func aFreshStudyDecidesAgainFromTheFirstRung() throws {
+    // The first invocation, without halving, leaves every run complete; the second halves
+    // afresh, and a run it pauses at a rung must not stand on the result.json of the first.
+    let folder = try ExperimentFile.Folder()
+    let reference = try ExperimentFile.Folder()
+    _ = try Self.run(Self.yaml(halving: "null", extend: 0), in: folder)
+    let again = try StudyRunner(
+      experiment: try ExperimentFile.load(Self.yaml()), outputDirectory: folder.path, jobs: 2,
+      fresh: true
+    ).run()
+    let straight = try Self.run(Self.yaml(), in: reference)
+    #expect(Self.rungs(again) == Self.rungs(straight))
+    #expect(again.budgets.map(\.epochs) == straight.budgets.map(\.epochs))
+  }
+
   @Test func aSurvivorEqualsTheSameRunTrainedInOneGo() throws {
     let folder = try ExperimentFile.Folder()
     let outcome = try Self.run(Self.yaml(), in: folder)
@@ -236,6 +251,6 @@ import Testing
       .appendingPathComponent("../../experiments/fair-sgd-vs-momentum.yaml").standardized.path
     let experiment = try Experiment.load(path: path)
     #expect(experiment.study != nil)
-    #expect(experiment.runs.count == 2 * 6 * 2)
+    #expect(experiment.runs.count == 2 * 7 * 2)
   }
 }

@@ -123,6 +123,9 @@ public struct ExperimentRunner: Sendable {
           }
           if result.status != .paused {
             try AtomicFile.write(try result.json(), to: resultPath)
+          } else {
+            // A result of an earlier invocation (trained further, or fresh) is not this one's.
+            try? FileManager.default.removeItem(atPath: resultPath)
           }
           if result.status != .paused, !run.configuration.keepCheckpoint {
             try? FileManager.default.removeItem(atPath: checkpointPath(run))
