@@ -204,6 +204,25 @@ struct SweepTests {
     #expect(Self.settings(reseeded) != Self.settings(experiment))
   }
 
+  @Test func haltonSamplesAreTheSequenceMappedOntoTheSpace() throws {
+    // Halton in bases 2 and 3 from index 1: (1/2, 1/3), (1/4, 2/3), (3/4, 1/9), (1/8, 4/9);
+    // a log-uniform rate over [1e-4, 1] is 10^(-4 + 4u), the choice the (3u)-th value.
+    let experiment = try ExperimentFile.load(
+      Self.file(
+        """
+          random:
+            samples: 4
+            sequence: halton
+            space:
+              optimizer.lr: {log_uniform: [1.0e-4, 1.0]}
+              data.normalize: {choice: [standard, minmax, none]}
+        """))
+    #expect(
+      experiment.runs.map { $0.settings.map(\.value) } == [
+        ["0.01", "minmax"], ["0.001", "none"], ["0.1", "standard"], ["0.0003162", "minmax"],
+      ])
+  }
+
   @Test func randomSpacesAreChecked() {
     #expect(
       ExperimentFile.problems(

@@ -40,6 +40,27 @@ enum Distribution: Sendable, Hashable {
     }
   }
 
+  /// The value at `fraction` of the way through the distribution, `fraction` in [0, 1): a
+  /// point of a quasi-random sequence mapped as a uniform draw would be.
+  func value(at fraction: Double, location: InputLocation) -> (value: SourceNode, position: Int) {
+    func index(_ count: Int) -> Int { min(Int(fraction * Double(count)), count - 1) }
+    switch self {
+    case .uniform(let low, let high):
+      let value = Self.rounded(low + fraction * (high - low), within: low, high)
+      return (.scalar(YAMLScalar.format(value), at: location), 0)
+    case .logUniform(let low, let high):
+      let exponent = Double.log(low) + fraction * (Double.log(high) - Double.log(low))
+      let value = Self.rounded(Double.exp(exponent), within: low, high)
+      return (.scalar(YAMLScalar.format(value), at: location), 0)
+    case .integer(let low, let high):
+      let count = high - low + 1
+      return (.scalar("\(low + (count > 0 ? index(count) : 0))", at: location), 0)
+    case .choice(let values):
+      let position = index(values.count)
+      return (values[position], position)
+    }
+  }
+
   /// `value` to `significantDigits` significant digits, kept inside [low, high]. Going through
   /// decimal text gives the double nearest to the rounded decimal, which prints as that decimal.
   static func rounded(_ value: Double, within low: Double, _ high: Double) -> Double {

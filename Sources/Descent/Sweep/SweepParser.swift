@@ -12,7 +12,7 @@ struct SweepParser {
   var path = "sweep"
 
   static let keys = ["grid", "zip", "random", "seeds", "max_runs"]
-  static let randomKeys = ["samples", "seed", "space"]
+  static let randomKeys = ["samples", "seed", "space", "sequence"]
   static let distributions = ["uniform", "log_uniform", "int", "choice"]
   /// The top-level keys a sweep cannot set: they name or describe the experiment as a whole.
   static let fixedKeys = ["name", "description", "sweep", "expect"]
@@ -130,8 +130,16 @@ struct SweepParser {
       fields, "space", expected: "a mapping of dotted keys to distributions")
     var space: [RandomSearch.Dimension] = []
     if let spaceNode { space = dimensions(spaceNode) }
+    var sequence = RandomSearch.Sequence.random
+    reader.read(&sequence, fields, "sequence")
+    if sequence == .halton, space.count > RandomSearch.haltonBases.count {
+      reader.report(
+        fields.keyLocation(of: "space"), key: "\(path).random.space",
+        "the Halton sequence takes at most \(RandomSearch.haltonBases.count) keys, found \(space.count)")
+      return nil
+    }
     guard let samples, !space.isEmpty else { return nil }
-    return RandomSearch(samples: samples, seed: seed, space: space)
+    return RandomSearch(samples: samples, seed: seed, space: space, sequence: sequence)
   }
 
   /// The keys of `space`, each with its distribution.
