@@ -12,7 +12,13 @@ struct Plan: ParsableCommand {
 
   func run() throws {
     let experiment = try experimentOptions.load(file)
-    print("\(experiment.name): \(experiment.runs.count) run\(experiment.runs.count == 1 ? "" : "s")")
+    if let study = experiment.study?.study {
+      print("\(experiment.name): a study")
+      let epochs = experiment.runs[0].configuration.training.epochs
+      for line in study.planDescription(epochs: epochs) { print("  " + line) }
+    } else {
+      print("\(experiment.name): \(experiment.runs.count) run\(experiment.runs.count == 1 ? "" : "s")")
+    }
     let width = String(experiment.runs.count - 1).count
     for run in experiment.runs {
       let settings = run.settings.filter { $0.key != "seed" }.map { "\($0.key)=\($0.value)" }

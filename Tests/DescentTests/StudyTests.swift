@@ -246,6 +246,34 @@ import Testing
       ])
   }
 
+  @Test func theBinaryRunsAStudyAndRefusesToShardIt() throws {
+    let out = try TemporaryFolder()
+    let file = out.path + "/study.yaml"
+    try Self.yaml().write(toFile: file, atomically: true, encoding: .utf8)
+    let result = try descent("run", file, "--out", out.path)
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.filter { $0.hasPrefix("study: sgd: chose optimizer.lr=") }.count == 1)
+    #expect(lines.filter { $0.hasPrefix("study: momentum: chose optimizer.lr=") }.count == 1)
+    #expect(lines.contains { $0.hasPrefix("study: momentum − sgd: ") && $0.contains("(paired, p = ") })
+    #expect(lines.last == "study: study in \(out.path)/study/study.md")
+    for file in ["study.md", "manifest.json", "summary.csv", "plots/study-sensitivity.svg"] {
+      #expect(FileManager.default.fileExists(atPath: out.path + "/study/" + file), "\(file)")
+    }
+    // Every run the study trained is in the manifest: 20 tuning runs, two rounds of extension
+    // for both arms on both tuning seeds, 6 confirmations.
+    let manifest = try Manifest.read(out.path + "/study/manifest.json")
+    #expect(manifest.runs.count == 20 + 2 * 2 * 2 + 6)
+    #expect(Set(manifest.runs.map(\.status)) == ["complete", "halted"])
+
+    let sharded = try descent("run", file, "--out", out.path, "--shard", "1/2")
+    #expect(sharded.status == 64)
+    #expect(
+      sharded.stderr.contains(
+        "study: --shard: a study decides each phase from every result of the one before (rungs, extension, confirmation), so it cannot be split; run it without --shard"
+      ))
+  }
+
   @Test func theShippedStudyValidates() throws {
     let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../../experiments/fair-sgd-vs-momentum.yaml").standardized.path

@@ -81,6 +81,22 @@ public struct Study: Sendable {
     halving?.rungs(epochs: epochs) ?? [epochs]
   }
 
+  /// What the study will do, in lines for `descent plan`.
+  public func planDescription(epochs: Int) -> [String] {
+    let seeds = { (list: [UInt64]) in list.map(String.init).joined(separator: ", ") }
+    let most = arms.count * ((candidatesPerArm + extend) * tuningSeeds.count + confirmationSeeds.count)
+    return [
+      "arms: \(arms.map(\.name).joined(separator: ", ")); baseline \(arms[baseline].name)",
+      "tuning: \(candidatesPerArm) candidate\(candidatesPerArm == 1 ? "" : "s") per arm on seeds \(seeds(tuningSeeds)), chosen by \(metric.rawValue)"
+        + (halving.map {
+          "; successive halving at epochs \(rungs(epochs: epochs).map(String.init).joined(separator: ", ")), the best 1/\($0.eta) going on"
+        } ?? "; \(epochs) epochs each"),
+      "extension: up to \(extend) more candidate\(extend == 1 ? "" : "s") per arm where a best value sits at a grid edge",
+      "confirmation: each arm's choice on seeds \(seeds(confirmationSeeds))",
+      "at most \(most) runs in all; the first rung's runs:",
+    ]
+  }
+
   /// The number of candidates each arm tunes before extension.
   public var candidatesPerArm: Int { arms.first.map { $0.space.configurations().count } ?? 0 }
 }
