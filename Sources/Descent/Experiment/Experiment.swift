@@ -106,7 +106,8 @@ import Foundation
 ///                              # | val_r2; patience >= 1; min_delta >= 0
 ///       save_weights: false
 ///     sweep:                   # optional
-///       grid: {optimizer.lr: [0.01, 0.1]}    # cartesian product, first key slowest
+///       grid: {optimizer.lr: [0.01, 0.1]}    # cartesian product, first key slowest; or
+///                              # powers: {log2: [-6, -2]}, {log10: [-4, 0]}
 ///       zip: {optimizer.lr: [...], training.batch_size: [...]}   # advanced together
 ///       random:
 ///         samples: <required>  # integer >= 1
@@ -114,9 +115,12 @@ import Foundation
 ///         space: {optimizer.lr: {log_uniform: [1.0e-4, 1.0]}}
 ///                              # {uniform: [a, b]} | {log_uniform: [a, b]}
 ///                              # | {int: [a, b]} | {choice: [...]}
+///         sequence: random     # random | halton (`RandomSearch.Sequence`)
 ///       seeds: [1, 2, 3]       # distinct integers >= 0
 ///       max_runs: <maxRuns>    # the limit on the number of runs; 5000 by default,
 ///                              # at most maximumRuns (1000000)
+///     study: null              # instead of sweep, a fair comparison of arms; its keys are
+///                              # in `Study`; not with expect or report
 ///     expect:                  # optional; a list, checked after the sweep (not on a shard)
 ///       - where: {optimizer.momentum: 0.9}   # swept keys (seed too); omitted: every run
 ///         metric: val_accuracy # train_loss | val_loss | val_accuracy | val_rmse | val_r2;

@@ -91,7 +91,7 @@ struct StudyReport {
         text += MarkdownTable.row([
           arms[arm], "\(reached.count) of \(times.count)",
           SampleSummary(reached.map { Double($0.epoch) }).map { ReportFormat.value($0.mean) } ?? "–",
-          SampleSummary(reached.map(\.seconds)).map { ReportFormat.fixed($0.mean, decimals: 2) } ?? "–",
+          SampleSummary(reached.map(\.seconds)).map { ReportFormat.value($0.mean) } ?? "–",
         ])
       }
     }
