@@ -174,16 +174,19 @@ struct StudyReport {
     }
     guard xs.count >= 2, !ys.isEmpty else { return nil }
     let logarithmic = xs.allSatisfy { $0 > 0 }
+    let xAxis: PlotAxis = logarithmic ? .logarithmic(covering: xs) : .linear(covering: xs)
+    // A panel per arm, on the same axes, so that their sensitivities compare at a glance.
     let figure = LineFigure(
-      title: "\(name): \(study.metric.rawValue) against \(key)",
+      title: "\(name): \(study.metric.rawValue) against \(key), per arm",
       subtitle: "Candidates that trained every epoch. Lines: mean over tuning seeds; bands: lowest to highest seed.",
-      panels: [
+      panels: series.map { line in
         LineChart(
-          title: "", xLabel: key + (logarithmic ? " (log scale)" : ""), yLabel: study.metric.rawValue,
-          xAxis: logarithmic ? .logarithmic(covering: xs) : .linear(covering: xs),
-          yAxis: .linear(covering: ys), series: series)
-      ],
-      legend: series.map { .init(label: $0.label, style: $0.style, band: true, marker: true) })
+          title: line.label, xLabel: key + (logarithmic ? " (log scale)" : ""),
+          yLabel: study.metric.rawValue, xAxis: xAxis, yAxis: .linear(covering: ys),
+          series: [line])
+      },
+      legend: series.map { .init(label: $0.label, style: $0.style, band: true, marker: true) },
+      width: series.count > 1 ? 960 : 720)
     return figure.svg()
   }
 
