@@ -117,6 +117,32 @@ struct InterruptionTests {
     #expect(!FileManager.default.fileExists(atPath: killed.path + "/long/runs/run/checkpoint.bin"))
   }
 
+  @Test func aStudyKilledEightTimesEndsWithTheSameRungsChoicesAndCurves() throws {
+    let reference = try TemporaryFolder()
+    let killed = try TemporaryFolder()
+    let file = reference.path + "/study.yaml"
+    try StudyTests.yaml().write(toFile: file, atomically: true, encoding: .utf8)
+    let start = Date()
+    #expect(try descent("run", file, "--out", reference.path, "--quiet").status == 0)
+    let duration = Date().timeIntervalSince(start)
+    var moment: UInt64 = 0x2545_F491_4F6C_DD1D
+    for attempt in 0..<8 {
+      moment = moment &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let fraction = (Double(attempt) + Double(moment >> 11) / Double(1 << 53)) / 8
+      let process = try launch("run", file, "--out", killed.path, "--quiet")
+      Thread.sleep(forTimeInterval: fraction * duration)
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+    let finished = try descent("run", file, "--out", killed.path, "--quiet")
+    #expect(finished.status == 0, "\(finished.stderr)")
+    var expected = try snapshot(reference.path + "/study")
+    var found = try snapshot(killed.path + "/study")
+    expected["study.md"] = try String(contentsOfFile: reference.path + "/study/study.md", encoding: .utf8)
+    found["study.md"] = try String(contentsOfFile: killed.path + "/study/study.md", encoding: .utf8)
+    #expect(found == expected)
+  }
+
   @Test func secondProcessOnTheSameFolderRefuses() throws {
     let out = try TemporaryFolder()
     let file = try sweep(in: out, epochs: 400)
