@@ -266,6 +266,18 @@ import Testing
     #expect(manifest.runs.count == 20 + 2 * 2 * 2 + 6)
     #expect(Set(manifest.runs.map(\.status)) == ["complete", "halted"])
 
+    // descent report rebuilds study.md and its plots from study.json, byte for byte.
+    let folder = out.path + "/study/"
+    let written = try ["study.md", "plots/study-sensitivity.svg", "plots/study-expected-best.svg"]
+      .map { try String(contentsOfFile: folder + $0, encoding: .utf8) }
+    for file in ["study.md", "plots/study-sensitivity.svg", "plots/study-expected-best.svg"] {
+      try FileManager.default.removeItem(atPath: folder + file)
+    }
+    #expect(try descent("report", folder).status == 0)
+    #expect(
+      try ["study.md", "plots/study-sensitivity.svg", "plots/study-expected-best.svg"]
+        .map { try String(contentsOfFile: folder + $0, encoding: .utf8) } == written)
+
     let sharded = try descent("run", file, "--out", out.path, "--shard", "1/2")
     #expect(sharded.status == 64)
     #expect(

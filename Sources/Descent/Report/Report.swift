@@ -110,6 +110,8 @@ public enum Report {
     ]
     files += plots.map { ("plots/" + $0.file, $0.svg) }
     files.append(("README.md", index.markdown()))
+    // A study's own report, from the record its runner left.
+    if let study = try StudyReport.recorded(in: results.path) { files += study.files() }
     return files
   }
 

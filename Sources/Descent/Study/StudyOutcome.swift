@@ -130,24 +130,8 @@ public struct StudyOutcome: Sendable {
     }
   }
 
-  /// Dodge et al. (2019): the expected best score among `n` candidates drawn from an arm's
-  /// candidates that trained every epoch, for `n` from 1 to their number.
-  public func expectedBest(arm: Int) -> [Double] {
-    let higher = study.metric.higherIsBetter
-    let scores = candidates.indices.filter { candidates[$0].arm == arm }.compactMap(score)
-      .sorted { higher ? $0 < $1 : $0 > $1 }
-    let count = Double(scores.count)
-    return scores.indices.map { n in
-      scores.indices.reduce(0.0) { sum, i in
-        let exponent = Double(n + 1)
-        let weight = pow(Double(i + 1) / count, exponent) - pow(Double(i) / count, exponent)
-        return sum + scores[i] * weight
-      }
-    }
-  }
-
   /// The epoch and time at which each confirmation run of an arm first reached the target.
-  public func timesToTarget(arm: Int) -> [(epoch: Int, seconds: Double)?] {
+  func timesToTarget(arm: Int) -> [StudySummary.Reached?] {
     guard let target = study.target else { return [] }
     return confirmation[arm].map { run in
       guard let result = results[run.id] else { return nil }
@@ -155,8 +139,52 @@ public struct StudyOutcome: Sendable {
         guard let value = target.metric.value(in: record) else { return false }
         return target.metric.higherIsBetter ? value >= target.value : value <= target.value
       }
-      return reached.map { ($0.epoch, $0.seconds) }
+      return reached.map { StudySummary.Reached(epoch: $0.epoch, seconds: $0.seconds) }
     }
+  }
+
+  /// What the report shows, for `study.json`.
+  func summary(name: String) -> StudySummary {
+    let key = study.arms.first?.space.grid.first { $0.values.count >= 2 }?.key
+    let tuned = study.arms.indices.flatMap { arm in
+      tuning(arm: arm).map { entry in
+        StudySummary.Candidate(
+          arm: study.arms[arm].name, label: entry.candidate.label,
+          origin: entry.candidate.origin.rawValue, x: key.flatMap(entry.candidate.number),
+          epochs: entry.epochs, score: entry.score,
+          values: entry.runs.compactMap { run in
+            guard let result = results[run.id], result.status == .complete else { return nil }
+            return result.final.flatMap { study.metric.value(in: $0) }
+          })
+      }
+    }
+    return StudySummary(
+      name: name, arms: study.arms.map(\.name), baseline: study.baseline,
+      candidatesPerArm: study.candidatesPerArm, tuningSeeds: study.tuningSeeds,
+      confirmationSeeds: study.confirmationSeeds, epochs: epochs, eta: study.halving?.eta,
+      rungEpochs: study.rungs(epochs: epochs), metric: study.metric.rawValue,
+      higherIsBetter: study.metric.higherIsBetter, confirmationMetric: confirmationMetric,
+      scoredOnTest: scoredOnTest, sensitivityKey: key, target: study.target?.condition,
+      candidates: tuned,
+      rungs: rungs.map { rung in
+        .init(
+          epochs: rung.epochs,
+          entries: rung.entries.map {
+            .init(arm: $0.arm, candidate: $0.candidate, value: $0.value, continues: $0.continues)
+          })
+      },
+      confirmations: confirmations.map {
+        .init(
+          arm: $0.arm, chosen: $0.chosen, tuningValue: $0.tuningValue,
+          seeds: $0.values.map(\.seed), values: $0.values.map(\.value))
+      },
+      budgets: budgets.enumerated().map {
+        .init(
+          arm: $0.element.arm, trials: $0.element.trials, epochs: $0.element.epochs,
+          extra: spent[$0.offset])
+      },
+      timesToTarget: study.target == nil ? [] : study.arms.indices.map(timesToTarget),
+      notes: notes)
   }
 
   /// Each tuning candidate of an arm: its label, where it came from, its runs, its score after

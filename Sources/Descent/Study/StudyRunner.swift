@@ -32,13 +32,16 @@ public struct StudyRunner: Sendable {
     URL(fileURLWithPath: outputDirectory).appendingPathComponent(experiment.name).path
   }
 
-  /// Runs every phase and writes the results folder, `study.md` and its plots.
+  /// Runs every phase and writes the results folder, `study.json`, and from it `study.md` and
+  /// its plots with the rest of the report.
   ///
   /// - Throws: what `ExperimentRunner.run` throws; `Interrupted` leaves every decision made so
   ///   far to be made again, the same, by the next invocation.
   public func run(
     events: @escaping @Sendable (ExperimentRunner.Event) -> Void = { _ in }
   ) throws -> StudyOutcome {
+    // The record of an earlier invocation goes: this one decides again, from the curves.
+    try? FileManager.default.removeItem(atPath: folder + "/" + StudySummary.fileName)
     var factory = experiment.study!
     let study = factory.study
     let epochs = experiment.runs[0].configuration.training.epochs
@@ -153,8 +156,9 @@ public struct StudyRunner: Sendable {
     let outcome = StudyOutcome(
       study: study, epochs: epochs, candidates: candidates, runsOf: runsOf, results: results,
       rungs: rungs, chosen: chosen, spent: spent, confirmation: confirmation, notes: notes)
+    try AtomicFile.write(
+      try outcome.summary(name: experiment.name).json(), to: folder + "/" + StudySummary.fileName)
     try writeFolder(trained: trained, results: results)
-    try StudyReport(outcome: outcome, name: experiment.name).write(to: folder)
     return outcome
   }
 
