@@ -114,6 +114,26 @@ import Testing
     #expect(report.contains("**Warning:** sgd: the best value is still at the edge"))
   }
 
+  @Test func anExtensionOutsideWhatTheKeyAcceptsStopsThereWithAWarning() throws {
+    // Momentum 0.9 beats 0.5 at both rates; the next step, 0.9 x 0.9 / 0.5, is not below 1.
+    let yaml = Self.yaml()
+      .replacingOccurrences(of: "sgd: {optimizer.momentum: 0.0}", with: "slow: {optimizer.lr: 0.005}")
+      .replacingOccurrences(of: "momentum: {optimizer.momentum: 0.9}", with: "fast: {optimizer.lr: 0.02}")
+      .replacingOccurrences(of: "{grid: {optimizer.lr: {log2: [-8, -4]}}}", with: "{grid: {optimizer.momentum: [0.5, 0.9]}}")
+      .replacingOccurrences(of: "halving: {eta: 2, min_epochs: 1}", with: "halving: null")
+    let folder = try ExperimentFile.Folder()
+    let outcome = try Self.run(yaml, in: folder)
+    #expect(outcome.spent == [0, 0])
+    #expect(outcome.confirmations.map(\.chosen) == ["optimizer.momentum=0.9", "optimizer.momentum=0.9"])
+    #expect(
+      outcome.notes == [
+        "slow: optimizer.momentum=1.62 is not a valid value; extension stops there",
+        "fast: optimizer.momentum=1.62 is not a valid value; extension stops there",
+        "slow: the best value is still at the edge of the space after 0 extra trials; the optimum may lie outside it",
+        "fast: the best value is still at the edge of the space after 0 extra trials; the optimum may lie outside it",
+      ])
+  }
+
   @Test func noArmAtAnEdgeMeansNoExtraTrials() throws {
     // Around each arm's best rate: the largest rate diverges or does worse, the smallest is
     // too slow, so neither arm's best lies at an edge.

@@ -137,8 +137,9 @@ public struct StudyRunner: Sendable {
       }
       chosen.append(best)
       if edgeStep(best, arm: arm, candidates, study) != nil {
+        let extra = spent[arm]
         notes.append(
-          "\(study.arms[arm].name): the best value is still at the edge of the space after \(study.extend) extra trial\(study.extend == 1 ? "" : "s"); the optimum may lie outside it")
+          "\(study.arms[arm].name): the best value is still at the edge of the space after \(extra) extra trial\(extra == 1 ? "" : "s"); the optimum may lie outside it")
       }
     }
 
@@ -153,6 +154,8 @@ public struct StudyRunner: Sendable {
     trained += confirmation.flatMap { $0 }
     results.merge(try train(confirmation.flatMap { $0 }, limit: nil, fresh: fresh, events: events)) { $1 }
 
+    var seen = Set<String>()
+    notes = notes.filter { seen.insert($0).inserted }
     let outcome = StudyOutcome(
       study: study, epochs: epochs, candidates: candidates, runsOf: runsOf, results: results,
       rungs: rungs, chosen: chosen, spent: spent, confirmation: confirmation, notes: notes)
