@@ -82,7 +82,7 @@ struct Run: ParsableCommand {
       let experiment = runner.experiment
       let progress = Progress(name: experiment.name, quiet: quiet)
       if experiment.study != nil {
-        try runStudy(runner, progress: progress)
+        failedRuns += try runStudy(runner, progress: progress)
         try checks.compare(runner.folder, experiment: experiment.name, with: baselineOptions)
         continue
       }
@@ -117,7 +117,9 @@ struct Run: ParsableCommand {
   }
 
   /// Runs a study with the runner's settings and prints each arm's choice and comparison.
-  private func runStudy(_ runner: ExperimentRunner, progress: Progress) throws {
+  ///
+  /// - Returns: the number of its runs that failed.
+  private func runStudy(_ runner: ExperimentRunner, progress: Progress) throws -> Int {
     let study = StudyRunner(
       experiment: runner.experiment, outputDirectory: runner.outputDirectory, jobs: runner.jobs,
       fresh: runner.fresh, stop: runner.stop)
@@ -130,8 +132,12 @@ struct Run: ParsableCommand {
       throw Exit.code(for: error)
     }
     progress.finish()
-    guard !quiet else { return }
     let name = runner.experiment.name
+    let failed = outcome.results.values.filter { $0.status == .failed }.sorted { $0.id < $1.id }
+    for result in failed {
+      printError("\(name)/\(result.id): failed: \(result.message ?? "unknown error")")
+    }
+    guard !quiet else { return failed.count }
     for note in outcome.notes { print("\(name): warning: \(note)") }
     for confirmation in outcome.confirmations {
       let summary = confirmation.values.map(\.value)
@@ -146,6 +152,7 @@ struct Run: ParsableCommand {
       print("\(name): \(comparison.arm) − \(comparison.baseline): \(difference) (paired, p = \(p))")
     }
     print("\(name): study in \(study.folder)/study.md")
+    return failed.count
   }
 
   /// The runner's jobs, fewer when its runs would not fit in memory all at once: `--jobs` so

@@ -202,6 +202,27 @@ import Testing
     #expect(again.budgets.map(\.epochs) == straight.budgets.map(\.epochs))
   }
 
+  @Test func aRerunWithOtherHalvingDecidesAsAFreshStudyWould() throws {
+    // Runs halted by the first invocation's halving go on to the end when the second has none;
+    // runs complete from an invocation without halving are cut back to the rung that halts them.
+    let halved = Self.yaml()
+    let whole = Self.yaml(halving: "null")
+    for (first, second) in [(halved, whole), (whole, halved)] {
+      let folder = try ExperimentFile.Folder()
+      let reference = try ExperimentFile.Folder()
+      _ = try Self.run(first, in: folder)
+      let again = try Self.run(second, in: folder)
+      let fresh = try Self.run(second, in: reference)
+      #expect(Self.rungs(again) == Self.rungs(fresh))
+      #expect(again.budgets.map(\.epochs) == fresh.budgets.map(\.epochs))
+      #expect(again.confirmations.map(\.chosen) == fresh.confirmations.map(\.chosen))
+      let record = { (path: String) in
+        try String(contentsOfFile: path + "/study/study.json", encoding: .utf8)
+      }
+      #expect(try record(folder.path) == record(reference.path))
+    }
+  }
+
   @Test func aSurvivorEqualsTheSameRunTrainedInOneGo() throws {
     let folder = try ExperimentFile.Folder()
     let outcome = try Self.run(Self.yaml(), in: folder)
@@ -239,7 +260,8 @@ import Testing
           of: "momentum: {optimizer.momentum: 0.9}",
           with: "momentum: {set: {optimizer.momentum: 0.9}, space: {grid: {optimizer.lr: [0.1]}}}"
         )) == [
-          "x.yaml:12:3: study.arms.momentum: tunes 1 candidates and sgd 5; every arm gets the same budget"
+          "x.yaml:14:5: study.arms.momentum: tunes 1 candidate and sgd 5; every arm gets the same budget",
+          "x.yaml:19:13: study.tune.extend: arm momentum has no grid axis of two numbers or more to extend; set extend: 0",
         ])
     #expect(
       ExperimentFile.problems(
@@ -258,11 +280,11 @@ import Testing
       ])
     #expect(
       ExperimentFile.problems(Self.yaml(halving: "{eta: 3, min_epochs: 4}")) == [
-        "x.yaml:11:1: study.tune.halving.min_epochs: expected fewer than training.epochs (4), found 4"
+        "x.yaml:20:35: study.tune.halving.min_epochs: expected fewer than training.epochs (4), found 4"
       ])
     #expect(
       ExperimentFile.problems(Self.yaml().replacingOccurrences(of: "validation: 0.2", with: "validation: 0")) == [
-        "x.yaml:11:1: study.tune.metric: val_loss needs held-out data; set data.validation above 0: settings are chosen on validation data, never on test data"
+        "x.yaml:18:13: study.tune.metric: val_loss needs held-out data; set data.validation above 0: settings are chosen on validation data, never on test data"
       ])
   }
 

@@ -91,6 +91,17 @@ struct ExperimentLoader {
       _ = decode(with: [])
       throw sortedProblems()
     }
+    let limit = min(maxRuns, Experiment.maximumRuns)
+    let most = study.arms.reduce(0) { total, arm in
+      total + (arm.space.runCount ?? .max / 2).multipliedReportingOverflow(by: study.tuningSeeds.count).partialValue
+    }
+    if most > limit {
+      problems.append(
+        top.keyLocation(of: "study").diagnostic(
+          key: "study",
+          "tunes \(most) runs, more than the limit of \(limit); narrow the spaces or raise --max-runs"))
+      throw sortedProblems()
+    }
     let factory = StudyRuns(study: study, decoder: decoder)
     var runs: [RunSpec] = []
     switch factory.tuningRuns() {
@@ -115,14 +126,14 @@ struct ExperimentLoader {
   ) {
     if configuration.data.validation == 0 {
       problems.append(
-        location.diagnostic(
+        study.metricLocation.diagnostic(
           key: "study.tune.metric",
           "\(study.metric.rawValue) needs held-out data; set data.validation above 0: settings are chosen on validation data, never on test data"
         ))
     }
     if let halving = study.halving, halving.minEpochs >= configuration.training.epochs {
       problems.append(
-        location.diagnostic(
+        halving.minEpochsLocation.diagnostic(
           key: "study.tune.halving.min_epochs",
           "expected fewer than training.epochs (\(configuration.training.epochs)), found \(halving.minEpochs)"
         ))

@@ -10,6 +10,8 @@ struct ConfigurationGroup: Sendable {
   var diverged: Int { runs.filter { $0.status == .diverged }.count }
   var failed: Int { runs.filter { $0.status == .failed }.count }
   var pending: Int { runs.filter { $0.status == nil }.count }
+  /// Runs successive halving stopped at a rung of a study.
+  var halted: Int { runs.filter { $0.status == .halted }.count }
 
   /// `optimizer.momentum=0.9, optimizer.lr=0.01`; with `short`, `momentum=0.9, lr=0.01` when
   /// the short names are distinct. A sweep with a single configuration is `all runs`.

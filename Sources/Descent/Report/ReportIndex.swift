@@ -72,6 +72,7 @@ struct ReportIndex {
         var lost: [String] = []
         if group.diverged > 0 { lost.append("\(group.diverged) diverged") }
         if group.failed > 0 { lost.append("\(group.failed) failed") }
+        if group.halted > 0 { lost.append("\(group.halted) halted") }
         if group.pending > 0 { lost.append("\(group.pending) pending") }
         cells.append(lost.isEmpty ? "" : lost.joined(separator: ", "))
       }

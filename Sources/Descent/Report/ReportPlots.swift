@@ -310,6 +310,7 @@ struct ReportPlots {
     var reasons: [String] = []
     if group.diverged > 0 { reasons.append("diverged") }
     if group.failed > 0 { reasons.append("failed") }
+    if group.halted > 0 { reasons.append("halted") }
     if group.pending > 0 { reasons.append("pending") }
     return reasons.joined(separator: " or ")
   }

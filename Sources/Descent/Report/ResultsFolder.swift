@@ -86,7 +86,7 @@ struct ResultsFolder: Sendable {
       } else {
         throw Diagnostic(
           file: manifestPath, key: "runs.\(entry.index).status",
-          message: "expected complete, diverged, failed or pending, found \"\(entry.status)\"")
+          message: "expected complete, diverged, failed, halted or pending, found \"\(entry.status)\"")
       }
       let curvePath = Self.join(path, "runs", entry.id, "curve.csv")
       var curve: [EpochRecord] = []

@@ -41,7 +41,7 @@ struct SummaryPage {
     var counts: [String] = []
     for (status, name) in [
       (RunStatus?.some(.complete), "complete"), (.diverged, "diverged"),
-      (.failed, "failed"), (nil, "pending"),
+      (.failed, "failed"), (.halted, "halted"), (nil, "pending"),
     ] {
       let count = runs.filter { $0.status == status }.count
       if count > 0 || name == "complete" { counts.append("\(count) \(name)") }

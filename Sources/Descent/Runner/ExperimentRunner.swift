@@ -41,6 +41,8 @@ public struct ExperimentRunner: Sendable {
   /// all of them. A run stopped there keeps a checkpoint and its partial `curve.csv`, writes no
   /// `result.json`, and is returned `paused`; a run already past it is returned as it stands.
   public var epochLimit: Int?
+  /// Whether the caller already holds the folder's lock (a study, for all of its phases).
+  var lockHeld = false
 
   public init(
     experiment: Experiment, outputDirectory: String, jobs: Int, fresh: Bool = false,
@@ -78,7 +80,7 @@ public struct ExperimentRunner: Sendable {
   ///   `Interrupted` when the stop request ended the sweep early, after the manifest recorded
   ///   which runs are complete.
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
-    let lock = try FolderLock(folder: folder)
+    let lock = lockHeld ? nil : try FolderLock(folder: folder)
     defer { withExtendedLifetime(lock) {} }
     if !fresh { try refuseOtherVersions() }
     AtomicFile.removeStaleTemporaries(in: folder)
@@ -160,8 +162,11 @@ public struct ExperimentRunner: Sendable {
     let folder = runFolder(run)
     do {
       try AtomicFile.write(run.resolvedYAML, to: folder + "/config.yaml")
+      // A run without checkpoints still goes on from the one a rung of halving left.
+      let path = checkpointPath(run)
       let checkpoint =
-        run.configuration.checkpoint == .off && epochLimit == nil ? nil : checkpointPath(run)
+        run.configuration.checkpoint == .off && epochLimit == nil
+          && !FileManager.default.fileExists(atPath: path) ? nil : path
       let training = TrainingRun(
         spec: run, data: data, stop: stop, threads: threads, checkpointPath: checkpoint,
         epochLimit: epochLimit)
@@ -224,6 +229,12 @@ public struct ExperimentRunner: Sendable {
       result.configHash == run.configHash, result.status != .failed,
       FileManager.default.fileExists(atPath: runFolder(run) + "/curve.csv")
     else { return nil }
+    // A run halted at a rung short of where this invocation trains to must go on.
+    if result.status == .halted,
+      (result.curve.last?.epoch ?? 0) < min(epochLimit ?? .max, run.configuration.training.epochs)
+    {
+      return nil
+    }
     var reused = result
     reused.index = run.index
     return reused

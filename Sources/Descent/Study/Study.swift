@@ -41,6 +41,8 @@ public struct Study: Sendable {
   /// One setting under comparison, with its own search space.
   public struct Arm: Sendable {
     public var name: String
+    /// Where the arm's name is written.
+    var location: InputLocation
     /// The arm's fixed settings.
     var settings: [SweepAssignment]
     /// The tuning space: the study's, or the arm's own.
@@ -51,6 +53,8 @@ public struct Study: Sendable {
   public struct Halving: Sendable, Hashable {
     public var eta: Int
     public var minEpochs: Int
+    /// Where `min_epochs` is written, or `halving` when it is not.
+    var minEpochsLocation: InputLocation
 
     /// The epochs of each rung: `minEpochs`, times `eta` each rung, then `epochs`.
     public func rungs(epochs: Int) -> [Int] {
@@ -75,6 +79,8 @@ public struct Study: Sendable {
   public var halving: Halving?
   public var confirmationSeeds: [UInt64]
   public var target: ReportOptions.Target?
+  /// Where `tune.metric` is written, or `tune` when it is not.
+  var metricLocation: InputLocation
 
   /// The epochs of each rung of tuning: one rung of every epoch without halving.
   public func rungs(epochs: Int) -> [Int] {

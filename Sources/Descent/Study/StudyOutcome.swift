@@ -155,7 +155,11 @@ public struct StudyOutcome: Sendable {
           values: entry.runs.compactMap { run in
             guard let result = results[run.id], result.status == .complete else { return nil }
             return result.final.flatMap { study.metric.value(in: $0) }
-          })
+          },
+          firstRung: rungs.count > 1
+            ? rungs[0].entries.first {
+              $0.arm == study.arms[arm].name && $0.candidate == entry.candidate.label
+            }?.value : nil)
       }
     }
     return StudySummary(

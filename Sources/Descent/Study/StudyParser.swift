@@ -35,7 +35,8 @@ struct StudyParser {
 
     var study = Study(
       arms: arms, baseline: 0, tuningSeeds: [1], metric: .valLoss, extend: 2, halving: nil,
-      confirmationSeeds: [], target: nil)
+      confirmationSeeds: [], target: nil,
+      metricLocation: tune.map { $0["metric"]?.location ?? $0.location } ?? location)
     if let node = fields["baseline"], let name = reader.string(node, key: "study.baseline") {
       if let position = arms.firstIndex(where: { $0.name == name }) {
         study.baseline = position
@@ -58,7 +59,10 @@ struct StudyParser {
     }
     study.confirmationSeeds = confirmationSeeds(fields, tuning: study.tuningSeeds)
     if let node = fields["target"], !node.isNull { study.target = target(node) }
-    checkBudgets(study.arms, location: fields.keyLocation(of: "arms"))
+    checkBudgets(study.arms)
+    if let tune, study.extend > 0 {
+      checkExtensible(study.arms, location: tune["extend"]?.location ?? tune.location)
+    }
     return reader.problems.count == count ? study : nil
   }
 
@@ -75,10 +79,11 @@ struct StudyParser {
         "a study's space has no seeds or max_runs; tuning seeds are study.tune.seeds")
       return nil
     }
-    for key in sweep.keys where Self.budgetKeys.contains(key) {
+    for key in sweep.keys {
+      guard let budget = Self.budgetKey(under: key) else { continue }
       reader.report(
         location, key: path + "." + key,
-        "the study gives every arm the same \(key); it cannot be tuned")
+        "the study gives every arm the same \(budget); it cannot be tuned")
     }
     if sweep.runCount == 1 && sweep.keys.isEmpty {
       reader.report(location, key: path, "expected at least one setting to tune")
@@ -94,8 +99,15 @@ struct StudyParser {
       return nil
     }
     var arms: [Study.Arm] = []
+    var names = Set<String>()
     for entry in entries {
       let path = "study.arms." + entry.key
+      // Run ids hold the name, and some file systems ignore case.
+      guard names.insert(entry.key.lowercased()).inserted else {
+        reader.report(
+          entry.keyLocation, key: path, "another arm has this name, ignoring case")
+        continue
+      }
       if !Experiment.isSafeFolderName(entry.key) {
         reader.report(
           entry.keyLocation, key: path,
@@ -133,7 +145,8 @@ struct StudyParser {
           setting.keyLocation, key: path + "." + setting.key,
           "is also tuned by the space; an arm fixes a setting or tunes it, not both")
       }
-      arms.append(Study.Arm(name: entry.key, settings: settings, space: armSpace))
+      arms.append(
+        Study.Arm(name: entry.key, location: entry.keyLocation, settings: settings, space: armSpace))
     }
     if entries.count < 2 {
       reader.report(node, key: "study.arms", "expected at least two arms to compare")
@@ -159,10 +172,10 @@ struct StudyParser {
           "expected a dotted key of a run's setting, such as optimizer.momentum")
         continue
       }
-      if Self.budgetKeys.contains(entry.key) {
+      if let budget = Self.budgetKey(under: entry.key) {
         reader.report(
           entry.keyLocation, key: key,
-          "the study gives every arm the same \(entry.key); an arm cannot set it")
+          "the study gives every arm the same \(budget); an arm cannot set it")
         continue
       }
       settings.append(
@@ -197,7 +210,9 @@ struct StudyParser {
         of: node, path: "study.tune.halving", keys: Self.halvingKeys,
         location: tune.keyLocation(of: "halving"))
     else { return nil }
-    var halving = Study.Halving(eta: 3, minEpochs: 1)
+    var halving = Study.Halving(
+      eta: 3, minEpochs: 1,
+      minEpochsLocation: fields["min_epochs"]?.location ?? tune.keyLocation(of: "halving"))
     reader.read(&halving.eta, fields, "eta", IntegerRule(minimum: 2, maximum: 100))
     reader.read(&halving.minEpochs, fields, "min_epochs", IntegerRule(minimum: 1, maximum: 1_000_000))
     return halving
@@ -246,13 +261,34 @@ struct StudyParser {
     return ReportOptions.Target(metric: RunMetric(rawValue: name)!, value: value)
   }
 
+  /// The budget key `key` sets, itself or a mapping above it (`training`); `nil` for others.
+  static func budgetKey(under key: String) -> String? {
+    budgetKeys.first { $0 == key || $0.hasPrefix(key + ".") }
+  }
+
+  /// Edge extension needs, in every arm, a grid axis of two numbers or more to extend or refine,
+  /// or the arms would spend different budgets.
+  private mutating func checkExtensible(_ arms: [Study.Arm], location: InputLocation) {
+    for arm in arms {
+      let numeric = arm.space.grid.contains { axis in
+        axis.values.count >= 2
+          && axis.values.allSatisfy { $0.plainText.flatMap(YAMLScalar.number) != nil }
+      }
+      if !numeric {
+        reader.report(
+          location, key: "study.tune.extend",
+          "arm \(arm.name) has no grid axis of two numbers or more to extend; set extend: 0")
+      }
+    }
+  }
+
   /// Every arm tunes as many candidates: the same budget.
-  private mutating func checkBudgets(_ arms: [Study.Arm], location: InputLocation) {
+  private mutating func checkBudgets(_ arms: [Study.Arm]) {
     guard let first = arms.first, let size = first.space.runCount else { return }
     for arm in arms.dropFirst() where arm.space.runCount != size {
       reader.report(
-        location, key: "study.arms." + arm.name,
-        "tunes \(arm.space.runCount.map(String.init) ?? "too many") candidates and \(first.name) \(size); every arm gets the same budget"
+        arm.location, key: "study.arms." + arm.name,
+        "tunes \(arm.space.runCount.map { "\($0) candidate\($0 == 1 ? "" : "s")" } ?? "too many candidates") and \(first.name) \(size); every arm gets the same budget"
       )
     }
   }

@@ -162,9 +162,24 @@ struct StudyReport {
   func sensitivity() -> String? {
     guard let key = summary.sensitivityKey else { return nil }
     var series: [LineChart.Series] = []
+    var early: [LineChart.Series?] = []
     var xs: [Double] = []
     var ys: [Double] = []
+    let firstRung = summary.rungEpochs.count > 1 ? summary.rungEpochs.first : nil
     for (index, arm) in summary.arms.enumerated() {
+      // With halving, every candidate's value at the first rung, dashed, under the final line.
+      let rung = summary.candidates.filter { $0.arm == arm }
+        .compactMap { candidate in candidate.x.flatMap { x in candidate.firstRung.map { (x: x, y: $0) } } }
+        .sorted { $0.x < $1.x }
+      xs += rung.map(\.x)
+      ys += rung.map(\.y)
+      early.append(
+        firstRung.map { epochs in
+          LineChart.Series(
+            label: "after \(epochs) epoch\(epochs == 1 ? "" : "s")",
+            style: Palette.Style(colour: Palette.style(index).colour, dash: Palette.dashes[1]), points: rung,
+            markers: true)
+        })
       let plotted = summary.candidates.filter { $0.arm == arm }
         .compactMap { candidate -> (x: Double, y: Double, low: Double, high: Double)? in
           guard let x = candidate.x, let y = candidate.score else { return nil }
@@ -184,11 +199,13 @@ struct StudyReport {
     let figure = LineFigure(
       title: "\(summary.name): \(summary.metric) against \(key), per arm",
       subtitle:
-        "Candidates that trained every epoch. Lines: mean over tuning seeds; bands: lowest to highest seed.",
-      panels: series.map { line in
+        "Solid: candidates that trained every epoch, mean over tuning seeds, band lowest to highest seed."
+        + (firstRung.map { " Dashed: every candidate after \($0) epoch\($0 == 1 ? "" : "s"), the first rung." } ?? ""),
+      panels: zip(series, early).map { line, early in
         LineChart(
           title: line.label, xLabel: key + (logarithmic ? " (log scale)" : ""),
-          yLabel: summary.metric, xAxis: xAxis, yAxis: .linear(covering: ys), series: [line])
+          yLabel: summary.metric, xAxis: xAxis, yAxis: .linear(covering: ys),
+          series: [line] + (early.map { [$0] } ?? []))
       },
       legend: series.map { .init(label: $0.label, style: $0.style, band: true, marker: true) },
       width: series.count > 1 ? 960 : 720)

@@ -40,8 +40,13 @@ public struct StudyRunner: Sendable {
   public func run(
     events: @escaping @Sendable (ExperimentRunner.Event) -> Void = { _ in }
   ) throws -> StudyOutcome {
-    // The record of an earlier invocation goes: this one decides again, from the curves.
-    try? FileManager.default.removeItem(atPath: folder + "/" + StudySummary.fileName)
+    // One lock for every phase, so that no other process interleaves its own.
+    let lock = try FolderLock(folder: folder)
+    defer { withExtendedLifetime(lock) {} }
+    // The report of an earlier invocation goes: this one decides again, from the curves.
+    for file in [StudySummary.fileName, "study.md"] {
+      try? FileManager.default.removeItem(atPath: folder + "/" + file)
+    }
     var factory = experiment.study!
     let study = factory.study
     let epochs = experiment.runs[0].configuration.training.epochs
@@ -84,7 +89,7 @@ public struct StudyRunner: Sendable {
       rungs.append(.init(epochs: epoch, entries: entries))
       if !last {
         for candidate in alive where !kept.contains(candidate) {
-          try halt(runsOf[candidate]!, results: &results)
+          try halt(runsOf[candidate]!, at: epoch, results: &results)
         }
       }
       alive = kept
@@ -178,17 +183,32 @@ public struct StudyRunner: Sendable {
     var runner = ExperimentRunner(
       experiment: phase, outputDirectory: outputDirectory, jobs: jobs, fresh: fresh, stop: stop)
     runner.epochLimit = limit
+    runner.lockHeld = true
     let results = try runner.run(events: events)
     return Dictionary(results.map { ($0.id, $0) }) { $1 }
   }
 
-  /// Records runs that successive halving stopped: `result.json` says `halted`, and their
-  /// checkpoints go unless the configuration keeps them.
-  private func halt(_ runs: [RunSpec], results: inout [String: RunResult]) throws {
+  /// Records runs that successive halving stopped at `epoch`: `result.json` says `halted`, and
+  /// their checkpoints go unless the configuration keeps them. A run an earlier invocation
+  /// trained further (without halving) is cut back to the rung: its first epochs are the bits
+  /// it would have trained, and its weights, of later epochs, go.
+  private func halt(_ runs: [RunSpec], at epoch: Int, results: inout [String: RunResult]) throws {
     for run in runs {
-      guard var result = results[run.id], result.status == .paused else { continue }
-      result.status = .halted
+      guard var result = results[run.id], result.status == .paused || result.status == .complete,
+        (result.curve.last?.epoch ?? 0) > epoch || result.status == .paused
+      else { continue }
       let path = folder + "/runs/" + run.id
+      if result.status == .complete {
+        result.curve = result.curve.filter { $0.epoch <= epoch }
+        result.test = nil
+        result.stoppedEarly = false
+        try AtomicFile.write(
+          CurveFile.render(
+            result.curve, classification: run.configuration.training.loss.isClassification),
+          to: path + "/curve.csv")
+        try? FileManager.default.removeItem(atPath: path + "/weights.safetensors")
+      }
+      result.status = .halted
       try AtomicFile.write(try result.json(), to: path + "/result.json")
       if !run.configuration.keepCheckpoint {
         try? FileManager.default.removeItem(atPath: path + "/" + RunCheckpoint.fileName)
@@ -268,7 +288,10 @@ public struct StudyRunner: Sendable {
       } else {
         continue
       }
-      return candidates[best].setting(axis.key, to: GridStep.text(next, like: axis.values))
+      let text = GridStep.text(next, like: axis.values)
+      // Rounded onto a value tried already (an integer axis at 1), the axis cannot go further.
+      guard let parsed = YAMLScalar.number(text), !values.contains(parsed) else { continue }
+      return candidates[best].setting(axis.key, to: text)
     }
     return nil
   }

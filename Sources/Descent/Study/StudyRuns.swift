@@ -51,13 +51,14 @@ public struct StudyRuns: Sendable {
   func tuningRuns() -> Result<[RunSpec], Diagnostics> {
     var copy = self
     var runs: [RunSpec] = []
+    var problems: [Diagnostic] = []
     for candidate in spaceCandidates() {
       switch copy.runs(of: candidate, seeds: study.tuningSeeds, phase: "tune") {
       case .success(let made): runs += made
-      case .failure(let problems): return .failure(problems)
+      case .failure(let found): problems += found.problems
       }
     }
-    return .success(Self.indexed(runs))
+    return problems.isEmpty ? .success(Self.indexed(runs)) : .failure(Diagnostics(problems))
   }
 
   /// The runs of `candidate` on `seeds`, ids `PHASE_ARM_SETTINGS_seed-N`.

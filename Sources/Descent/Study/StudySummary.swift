@@ -16,6 +16,9 @@ public struct StudySummary: Codable, Sendable, Equatable {
     public var score: Double?
     /// The final metric of each tuning run that trained every epoch.
     public var values: [Double]
+    /// With successive halving, the mean metric at the first rung, where every candidate of
+    /// the space trained.
+    public var firstRung: Double?
   }
 
   public struct Rung: Codable, Sendable, Equatable {

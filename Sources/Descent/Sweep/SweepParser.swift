@@ -92,7 +92,7 @@ struct SweepParser {
     for axis in axes.dropFirst() where axis.values.count != first.values.count {
       reader.report(
         axis.keyLocation, key: "\(path).zip." + axis.key,
-        "expected \(first.values.count) values like sweep.zip.\(first.key), found \(axis.values.count)"
+        "expected \(first.values.count) values like \(path).zip.\(first.key), found \(axis.values.count)"
       )
     }
     return axes
