@@ -7,15 +7,22 @@
 // Descent's MatrixProduct therefore compute the same bits.
 
 /// The vector of the build: 16 floats for AVX-512, 8 for AVX2 and for 128-bit NEON, so that a
-/// tile's twelve accumulators fit the registers (16 ymm on AVX2; 32 q registers on arm64).
+/// tile's accumulators fit the registers: AVX-512's 32 zmm hold an 8 x 2-vector tile's sixteen,
+/// AVX2's 16 ymm (and arm64's 32 q registers, two to a vector) a 6 x 2-vector tile's twelve.
 #if DESCENT_VECTOR8
 typealias Vector = SIMD8<Float>
-#else
-typealias Vector = SIMD16<Float>
-#endif
-
 /// Rows of A per micro-kernel tile.
 public let tileRows = 6
+#else
+typealias Vector = SIMD16<Float>
+/// Rows of A per micro-kernel tile: eight, so that the 32 and 64 output channels of common
+/// convolutions, and batches of 128, are whole tiles.
+public let tileRows = 8
+#endif
+
+/// Rows of A per tile of a narrow last panel: two tiles' worth of one-vector accumulators, so
+/// that the rows left to the ordinary tiles start on a tile.
+let tallRows = 2 * tileRows
 /// Columns of B per micro-kernel tile: two vectors (6x32 on AVX-512, 6x16 on AVX2).
 public let tileColumns = 2 * Vector.scalarCount
 /// Columns of the narrow tile used for a last panel of at most one vector.
@@ -30,10 +37,13 @@ let panelCacheBytes = 32 * 1024
 /// The largest block of B that row blocks of A read whole in turn, from the L2 cache.
 let blockCacheBytes = 512 * 1024
 
-/// Scratch floats `packedProduct` needs for an `m x n x k` product.
+/// Scratch floats `packedProduct` needs for an `m x n x k` product, with room for the largest
+/// tile of any build (8 rows), so that the figure, which memory estimates report, is the same
+/// on every machine.
 public func packedProductWorkspace(m: Int, n: Int, k: Int) -> Int {
   let panels = (n + 31) / 32
-  return panels * 32 * k + tileRows * k + 2 * tileRows * 32
+  let rows = 8
+  return panels * 32 * k + rows * k + 2 * rows * 32
 }
 
 /// A matrix operand as the micro-kernel reads it: element `(i, p)` of a block of A, or `(p, j)`
@@ -49,7 +59,7 @@ struct Operand {
 /// of A (or, transposed, consecutive values of k) are `lda` apart, so that a block of rows of a
 /// larger product can be computed on its own.
 ///
-/// A 6 x 2-vector register-blocked micro-kernel computes each tile of C, over blocks of k. It
+/// A `tileRows` x 2-vector register-blocked micro-kernel computes each tile of C, over blocks of k. It
 /// reads A and B where they are whenever a whole tile's rows and columns exist; only a
 /// transposed B (whose columns are not contiguous) is packed, into panels of a tile's width,
 /// and only edge tiles are copied into zero-padded scratch.
@@ -88,7 +98,7 @@ private func productBlock(
   let panels = (n + tileColumns - 1) / tileColumns
   let packedB = workspace
   let packedA = workspace + panels * tileColumns * k
-  let edge = packedA + tileRows * k  // a 6 x 2-vector or 12 x 1-vector tile
+  let edge = packedA + tileRows * k  // a tile of C, or a tall one-vector tile
   let lastColumns = n - (panels - 1) * tileColumns
   let lastPanelWidth = !transposeB && lastColumns <= halfTileColumns ? halfTileColumns : tileColumns
   if transposeB {
@@ -103,23 +113,23 @@ private func productBlock(
   }
   let aRowStride = transposeA ? 1 : lda
   let aDepthStride = transposeA ? lda : 1
-  // A narrow last panel (an output layer of 10 classes, say) is done apart, twelve rows at a
-  // time: a 6 x 1-vector tile has too few independent sums to keep the FMA units busy.
+  // A narrow last panel (an output layer of 10 classes, say) is done apart, `tallRows` rows at
+  // a time: a one-vector tile has too few independent sums to keep the FMA units busy.
   let narrowLast = lastColumns <= halfTileColumns
   var narrowRows = 0
   if narrowLast {
     let column = (panels - 1) * tileColumns
     let panelB = Operand(
       base: packedB + (panels - 1) * tileColumns * k, rowStride: 1, depthStride: lastPanelWidth)
-    while narrowRows + 2 * tileRows <= m {
+    while narrowRows + tallRows <= m {
       let blockA = Operand(
         base: a + narrowRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
       let tile = c + narrowRows * n + column
       copyEdge(
-        tile, n, rows: 2 * tileRows, columns: lastColumns, load, into: edge, width: halfTileColumns)
+        tile, n, rows: tallRows, columns: lastColumns, load, into: edge, width: halfTileColumns)
       tallNarrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
-      copyBack(edge, width: halfTileColumns, rows: 2 * tileRows, columns: lastColumns, into: tile, n)
-      narrowRows += 2 * tileRows
+      copyBack(edge, width: halfTileColumns, rows: tallRows, columns: lastColumns, into: tile, n)
+      narrowRows += tallRows
     }
   }
   // A last partial row block is packed once, for every panel to read.
@@ -129,7 +139,7 @@ private func productBlock(
       base: a + fullRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride)
     packA(last, rows: m - fullRows, k: k, into: packedA)
   }
-  // Whichever of a panel of B (k x 2 vectors) and a row block of A (6 x k) is read again
+  // Whichever of a panel of B (k x 2 vectors) and a row block of A (tileRows x k) is read again
   // from the L1 cache, the other streams from further out. A panel is the larger: it is the
   // one kept while it fits, the row blocks going over it. A panel too large for L1 is kept
   // all the same when B as a whole is too large for L2, so that B is read from memory once;
@@ -345,7 +355,7 @@ private func packB(
   }
 }
 
-/// Packs the `rows` rows of a block of A as `k` groups of 6 floats, zero-padded.
+/// Packs the `rows` rows of a block of A as `k` groups of `tileRows` floats, zero-padded.
 @inline(__always)
 private func packA(
   _ block: Operand, rows: Int, k: Int, into packed: UnsafeMutablePointer<Float>
@@ -357,7 +367,7 @@ private func packA(
   }
 }
 
-/// `C[6 x 2 vectors] += A[6 x k] B[k x 2 vectors]` with twelve vector accumulators held in
+/// `C[tileRows x 2 vectors] += A[tileRows x k] B[k x 2 vectors]` with the accumulators held in
 /// registers; `C = A B` without `loadC`.
 @inline(__always)
 private func microKernel(
@@ -385,6 +395,12 @@ private func microKernel(
   var r30 = start(c3), r31 = start(c3 + halfTileColumns)
   var r40 = start(c4), r41 = start(c4 + halfTileColumns)
   var r50 = start(c5), r51 = start(c5 + halfTileColumns)
+  #if !DESCENT_VECTOR8
+  let c6 = c + 6 * ldc
+  let c7 = c + 7 * ldc
+  var r60 = start(c6), r61 = start(c6 + halfTileColumns)
+  var r70 = start(c7), r71 = start(c7 + halfTileColumns)
+  #endif
   let s = a.rowStride
   var pa = a.base
   var pb = b.base
@@ -403,6 +419,12 @@ private func microKernel(
     r40.addProduct(x, b0); r41.addProduct(x, b1)
     x = Vector(repeating: pa[5 * s])
     r50.addProduct(x, b0); r51.addProduct(x, b1)
+    #if !DESCENT_VECTOR8
+    x = Vector(repeating: pa[6 * s])
+    r60.addProduct(x, b0); r61.addProduct(x, b1)
+    x = Vector(repeating: pa[7 * s])
+    r70.addProduct(x, b0); r71.addProduct(x, b1)
+    #endif
     pa += a.depthStride
     pb += b.depthStride
   }
@@ -412,9 +434,13 @@ private func microKernel(
   store(r30, c3); store(r31, c3 + halfTileColumns)
   store(r40, c4); store(r41, c4 + halfTileColumns)
   store(r50, c5); store(r51, c5 + halfTileColumns)
+  #if !DESCENT_VECTOR8
+  store(r60, c6); store(r61, c6 + halfTileColumns)
+  store(r70, c7); store(r71, c7 + halfTileColumns)
+  #endif
 }
 
-/// `C[6 x 1 vector] += A[6 x k] B[k x 1 vector]`, on the first vector of a panel.
+/// `C[tileRows x 1 vector] += A[tileRows x k] B[k x 1 vector]`, on the first vector of a panel.
 @inline(__always)
 private func narrowMicroKernel(
   _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
@@ -431,6 +457,10 @@ private func narrowMicroKernel(
   var r3 = load(c + 3 * ldc)
   var r4 = load(c + 4 * ldc)
   var r5 = load(c + 5 * ldc)
+  #if !DESCENT_VECTOR8
+  var r6 = load(c + 6 * ldc)
+  var r7 = load(c + 7 * ldc)
+  #endif
   let s = a.rowStride
   var pa = a.base
   var pb = b.base
@@ -442,6 +472,10 @@ private func narrowMicroKernel(
     r3.addProduct(Vector(repeating: pa[3 * s]), b0)
     r4.addProduct(Vector(repeating: pa[4 * s]), b0)
     r5.addProduct(Vector(repeating: pa[5 * s]), b0)
+    #if !DESCENT_VECTOR8
+    r6.addProduct(Vector(repeating: pa[6 * s]), b0)
+    r7.addProduct(Vector(repeating: pa[7 * s]), b0)
+    #endif
     pa += a.depthStride
     pb += b.depthStride
   }
@@ -451,9 +485,14 @@ private func narrowMicroKernel(
   store(r3, c + 3 * ldc)
   store(r4, c + 4 * ldc)
   store(r5, c + 5 * ldc)
+  #if !DESCENT_VECTOR8
+  store(r6, c + 6 * ldc)
+  store(r7, c + 7 * ldc)
+  #endif
 }
 
-/// `C[12 x 1 vector] += A[12 x k] B[k x 1 vector]`: twelve accumulators, for narrow panels.
+/// `C[tallRows x 1 vector] += A[tallRows x k] B[k x 1 vector]`: twelve or sixteen
+/// accumulators, for narrow panels.
 @inline(__always)
 private func tallNarrowMicroKernel(
   _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
@@ -468,6 +507,10 @@ private func tallNarrowMicroKernel(
   var r4 = load(c + 4 * ldc), r5 = load(c + 5 * ldc), r6 = load(c + 6 * ldc)
   var r7 = load(c + 7 * ldc), r8 = load(c + 8 * ldc), r9 = load(c + 9 * ldc)
   var r10 = load(c + 10 * ldc), r11 = load(c + 11 * ldc)
+  #if !DESCENT_VECTOR8
+  var r12 = load(c + 12 * ldc), r13 = load(c + 13 * ldc)
+  var r14 = load(c + 14 * ldc), r15 = load(c + 15 * ldc)
+  #endif
   let s = a.rowStride
   var pa = a.base
   var pb = b.base
@@ -485,6 +528,12 @@ private func tallNarrowMicroKernel(
     r9.addProduct(Vector(repeating: pa[9 * s]), b0)
     r10.addProduct(Vector(repeating: pa[10 * s]), b0)
     r11.addProduct(Vector(repeating: pa[11 * s]), b0)
+    #if !DESCENT_VECTOR8
+    r12.addProduct(Vector(repeating: pa[12 * s]), b0)
+    r13.addProduct(Vector(repeating: pa[13 * s]), b0)
+    r14.addProduct(Vector(repeating: pa[14 * s]), b0)
+    r15.addProduct(Vector(repeating: pa[15 * s]), b0)
+    #endif
     pa += a.depthStride
     pb += b.depthStride
   }
@@ -492,4 +541,8 @@ private func tallNarrowMicroKernel(
   store(r4, c + 4 * ldc); store(r5, c + 5 * ldc); store(r6, c + 6 * ldc)
   store(r7, c + 7 * ldc); store(r8, c + 8 * ldc); store(r9, c + 9 * ldc)
   store(r10, c + 10 * ldc); store(r11, c + 11 * ldc)
+  #if !DESCENT_VECTOR8
+  store(r12, c + 12 * ldc); store(r13, c + 13 * ldc)
+  store(r14, c + 14 * ldc); store(r15, c + 15 * ldc)
+  #endif
 }

@@ -152,14 +152,14 @@ extension BadInput {
         of: "{dense: 8, activation: relu}", with: "{dense: 1000, activation: relu}"),
       environment: ["DESCENT_MEMORY_LIMIT": "300000"],
       messages: [
-        "x.yaml: training.batch_size: a batch of 32 (the default) needs about 767.2 kB to train (activations 668.2 kB, weights, gradients and optimizer state 96.0 kB, data 3.0 kB); DESCENT_MEMORY_LIMIT allows 300.0 kB; use a batch of at most 2"
+        "x.yaml: training.batch_size: a batch of 32 (the default) needs about 775.7 kB to train (activations 676.7 kB, weights, gradients and optimizer state 96.0 kB, data 3.0 kB); DESCENT_MEMORY_LIMIT allows 300.0 kB; use a batch of at most 2"
       ]),
     BadInput(
       "a network that does not fit in memory with a batch of 1",
       yaml: wide(training: "{batch_size: 10}"),
       environment: ["DESCENT_MEMORY_LIMIT": "100000"],
       messages: [
-        "x.yaml:4:5: model.layers: the network needs about 269.6 kB to train even on batches of 1 (activations 170.5 kB, weights, gradients and optimizer state 96.0 kB, data 3.0 kB); DESCENT_MEMORY_LIMIT allows 100.0 kB; use fewer or narrower layers"
+        "x.yaml:4:5: model.layers: the network needs about 278.1 kB to train even on batches of 1 (activations 179.1 kB, weights, gradients and optimizer state 96.0 kB, data 3.0 kB); DESCENT_MEMORY_LIMIT allows 100.0 kB; use fewer or narrower layers"
       ]),
     BadInput(
       "data that does not fit in memory", yaml: minimal.text,

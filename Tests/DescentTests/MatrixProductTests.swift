@@ -13,14 +13,16 @@ import Testing
     var testDescription: String { "\(m)x\(n)x\(k)" }
   }
 
-  /// Odd shapes around the kernels' 6 x 32 (AVX-512) and 6 x 16 (AVX2) tiles: single
+  /// Odd shapes around the kernels' 8 x 32 (AVX-512) and 6 x 16 (AVX2) tiles: single
   /// elements, single rows and columns, whole tiles, whole tiles with ragged edges in both
-  /// directions, and k past the 256 of one block of depth.
+  /// directions, narrow last panels under tall tiles with rows left over, and k past the 384
+  /// of one block of depth.
   static let shapes = [
     Shape(m: 1, n: 1, k: 1), Shape(m: 5, n: 7, k: 3), Shape(m: 3, n: 1, k: 9),
     Shape(m: 1, n: 13, k: 4), Shape(m: 6, n: 32, k: 5), Shape(m: 13, n: 70, k: 11),
     Shape(m: 17, n: 33, k: 23), Shape(m: 31, n: 5, k: 2), Shape(m: 12, n: 16, k: 7),
-    Shape(m: 14, n: 40, k: 600), Shape(m: 25, n: 9, k: 513),
+    Shape(m: 14, n: 40, k: 600), Shape(m: 25, n: 9, k: 513), Shape(m: 64, n: 36, k: 9),
+    Shape(m: 40, n: 4, k: 3),
   ]
 
   /// `C (+)= op(A) op(B)`, one element at a time, reading the operands as stored.

@@ -33,6 +33,15 @@ public enum MatrixProduct {
     #endif
   }()
 
+  /// Rows of C per tile of the kernel in use.
+  static let tileRows: Int = {
+    switch kernel {
+    case .avx512: DescentKernelsAVX512.tileRows
+    case .avx2: DescentKernelsAVX2.tileRows
+    case .portable: 6
+    }
+  }()
+
   /// The name of the kernel in use, for benchmarks and reports.
   public static var kernelName: String { kernel.rawValue }
 
@@ -58,13 +67,14 @@ public enum MatrixProduct {
     accumulate: Bool = false, workspace: UnsafeMutablePointer<T>, threads: Int = 1
   ) {
     let lda = transposeA ? m : k
-    // Rows per thread, whole tiles of six; a split pays only when each part is sizable.
-    let parts = min(threads, m / (2 * 6))
+    // Rows per thread, whole tiles; a split pays only when each part is sizable.
+    let tile = tileRows
+    let parts = min(threads, m / (2 * tile))
     guard parts > 1, m * n * k >= 1 << 18 else {
       block(a, transposeA, b, transposeB, c, rows: m, n, k, lda, accumulate, workspace)
       return
     }
-    let rowsPerPart = (m / parts + 5) / 6 * 6
+    let rowsPerPart = (m / parts + tile - 1) / tile * tile
     let stride = workspaceSize(m: m, n: n, k: k)
     let (sa, sb, sc, sw) = (
       UncheckedSendable(a), UncheckedSendable(b), UncheckedSendable(c), UncheckedSendable(workspace)
