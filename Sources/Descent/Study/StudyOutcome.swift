@@ -1,21 +1,6 @@
 /// What a study found: every candidate with its runs and score, the rungs, each arm's choice,
 /// and the confirmation runs, with the tables the report draws from them.
 public struct StudyOutcome: Sendable {
-  /// One rung of tuning: each candidate alive at it, its score there and whether it went on.
-  public struct Rung: Sendable {
-    public struct Entry: Sendable {
-      public var arm: String
-      public var candidate: String
-      /// The mean over the tuning seeds of the metric at the rung's epoch; `nil` for a
-      /// candidate with a diverged or failed run.
-      public var value: Double?
-      public var continues: Bool
-    }
-
-    public var epochs: Int
-    public var entries: [Entry]
-  }
-
   /// An arm's confirmation: the chosen setting's score on each confirmation seed.
   public struct Confirmation: Sendable {
     public var arm: String
@@ -24,7 +9,6 @@ public struct StudyOutcome: Sendable {
     public var tuningValue: Double?
     /// Seed and score of each confirmation run that completed.
     public var values: [(seed: UInt64, value: Double)]
-    var summary: SampleSummary? { SampleSummary(values.map(\.value)) }
   }
 
   /// An arm against the baseline, seed by seed on the confirmation runs.
@@ -43,7 +27,8 @@ public struct StudyOutcome: Sendable {
   let candidates: [StudyRuns.Candidate]
   let runsOf: [Int: [RunSpec]]
   public let results: [String: RunResult]
-  public let rungs: [Rung]
+  /// Each rung of tuning: every candidate alive at it, its score there and whether it went on.
+  public let rungs: [StudySummary.Rung]
   /// The position in `candidates` of each arm's choice.
   let chosen: [Int]
   /// The extra trials each arm spent on extension or refinement.
@@ -170,13 +155,7 @@ public struct StudyOutcome: Sendable {
       higherIsBetter: study.metric.higherIsBetter, confirmationMetric: confirmationMetric,
       scoredOnTest: scoredOnTest, sensitivityKey: key, target: study.target?.condition,
       candidates: tuned,
-      rungs: rungs.map { rung in
-        .init(
-          epochs: rung.epochs,
-          entries: rung.entries.map {
-            .init(arm: $0.arm, candidate: $0.candidate, value: $0.value, continues: $0.continues)
-          })
-      },
+      rungs: rungs,
       confirmations: confirmations.map {
         .init(
           arm: $0.arm, chosen: $0.chosen, tuningValue: $0.tuningValue,

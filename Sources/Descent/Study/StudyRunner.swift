@@ -62,7 +62,7 @@ public struct StudyRunner: Sendable {
           Array(experiment.runs[position * study.tuningSeeds.count..<(position + 1) * study.tuningSeeds.count])
         }))
     trained += experiment.runs
-    var rungs: [StudyOutcome.Rung] = []
+    var rungs: [StudySummary.Rung] = []
     var alive = Array(candidates.indices)
     let rungEpochs = study.rungs(epochs: epochs)
     for (rung, epoch) in rungEpochs.enumerated() {
@@ -72,7 +72,7 @@ public struct StudyRunner: Sendable {
         runs, limit: last ? nil : epoch, fresh: fresh && rung == 0, events: events)
       results.merge(phase) { $1 }
       var kept: [Int] = []
-      var entries: [StudyOutcome.Rung.Entry] = []
+      var entries: [StudySummary.Rung.Entry] = []
       for arm in study.arms.indices {
         let members = alive.filter { candidates[$0].arm == arm }
         let scored = members.map { ($0, score(runsOf[$0]!, results, metric: study.metric, at: epoch)) }
