@@ -123,6 +123,9 @@ public struct CheckpointReader: Sendable {
   public mutating func readFloats() throws -> [Float] {
     let count = try readCount(width: 4)
     let slice = try take(4 * count)
+    // An empty array is the runtime's one shared empty storage; filling it "uninitialized" would
+    // write its count there, a write other threads reading any empty array race with.
+    guard count > 0 else { return [] }
     return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       slice.withUnsafeBytes { raw in
         for i in 0..<count {

@@ -179,7 +179,9 @@ public struct IDXDatasetReader: Sendable {
     defer { chunk.deallocate() }
     var failure: Diagnostics?
     var filled = 0
-    let pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+    // Never "uninitialized" storage for no values: that would write into the runtime's one shared
+    // empty array.
+    let pixels = count == 0 ? [] : [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       while filled < count {
         let want = min(chunk.count, count - filled)
         let got: Int
