@@ -45,107 +45,21 @@ enum ResolvedYAML {
   }
 
   private static func loss(_ loss: Loss) -> Pairs {
-    switch loss {
-    case .crossEntropy(let smoothing):
-      [("name", loss.name), ("label_smoothing", number(smoothing))]
-    case .huber(let delta): [("name", loss.name), ("delta", number(delta))]
-    case .binaryCrossEntropy, .meanSquaredError: [("name", loss.name)]
-    }
+    ConfigurationDecoder.lossSection.resolved(loss, variant: loss.name)
   }
 
   private static func optimizer(_ o: OptimizerSettings, _ clipping: GradientClipping) -> Pairs {
-    var pairs: Pairs = [("name", o.name.rawValue), ("lr", number(o.learningRate))]
-    switch o.name {
-    case .sgd:
-      pairs += [
-        ("momentum", number(o.momentum)), ("dampening", number(o.dampening)),
-        ("nesterov", "\(o.nesterov)"), ("momentum_form", o.momentumForm.rawValue),
-      ]
-    case .adam, .adamw:
-      pairs += [("betas", "[\(number(o.beta1)), \(number(o.beta2))]"), ("eps", number(o.epsilon))]
-    case .rmsprop:
-      pairs += [
-        ("momentum", number(o.momentum)), ("alpha", number(o.alpha)),
-        ("eps", number(o.epsilon)), ("centered", "\(o.centered)"),
-      ]
-    case .adagrad:
-      pairs += [
-        ("lr_decay", number(o.learningRateDecay)),
-        ("initial_accumulator", number(o.initialAccumulator)), ("eps", number(o.epsilon)),
-      ]
-    }
-    pairs += [
-      ("weight_decay", number(o.weightDecay)), ("clip_norm", optional(clipping.maxNorm)),
-      ("clip_value", optional(clipping.maxValue)),
-    ]
-    return pairs
+    ConfigurationDecoder.optimizerSection.resolved(
+      DecodedOptimizer(settings: o, clipping: clipping), variant: o.name.rawValue)
   }
 
   private static func schedule(_ s: ScheduleSettings, warmup: Warmup) -> Pairs {
-    var pairs: Pairs = [("name", s.name.rawValue), ("interval", s.interval.rawValue)]
-    switch s.name {
-    case .constant:
-      break
-    case .step:
-      pairs += [("step_size", "\(s.stepSize)"), ("gamma", number(s.gamma))]
-    case .multistep:
-      let milestones = s.milestones.map(String.init).joined(separator: ", ")
-      pairs += [("milestones", "[\(milestones)]"), ("gamma", number(s.gamma))]
-    case .exponential:
-      pairs += [("gamma", number(s.gamma))]
-    case .inverse:
-      pairs += [("gamma", number(s.gamma)), ("power", number(s.power))]
-    case .polynomial:
-      pairs += [("total_steps", totalSteps(s)), ("power", number(s.power))]
-    case .cosine:
-      pairs += [("total_steps", totalSteps(s)), ("min_lr", number(s.minimum))]
-    case .oneCycle:
-      pairs += [
-        ("total_steps", totalSteps(s)), ("pct_start", number(s.percentStart)),
-        ("div_factor", number(s.divFactor)), ("final_div_factor", number(s.finalDivFactor)),
-        ("cycle_momentum", "\(s.cycleMomentum)"), ("base_momentum", number(s.baseMomentum)),
-        ("max_momentum", number(s.maxMomentum)),
-      ]
-    case .plateau:
-      pairs += [
-        ("factor", number(s.factor)), ("patience", "\(s.patience)"),
-        ("threshold", number(s.threshold)), ("cooldown", "\(s.cooldown)"),
-        ("min_lr", number(s.minimumRate)),
-      ]
-    }
-    let warmupText =
-      switch warmup {
-      case .epochs(let epochs): "{epochs: \(epochs)}"
-      case .steps(let steps): "{steps: \(steps)}"
-      }
-    pairs += [("warmup", warmupText), ("warmup_start_factor", number(s.warmupStartFactor))]
-    return pairs
-  }
-
-  private static func totalSteps(_ s: ScheduleSettings) -> String {
-    s.totalSteps.map(String.init) ?? "null"
+    ConfigurationDecoder.scheduleSection.resolved(
+      DecodedSchedule(settings: s, warmup: warmup), variant: s.name.rawValue)
   }
 
   private static func training(_ configuration: RunConfiguration, hashed: Bool) -> Pairs {
-    let stopping = configuration.earlyStopping.map {
-      "{metric: \($0.metric.rawValue), patience: \($0.patience), min_delta: \(number($0.minDelta))}"
-    }
-    var pairs: Pairs = [
-      ("epochs", "\(configuration.training.epochs)"),
-      ("batch_size", "\(configuration.training.batchSize)"),
-    ]
-    // Written only when set, so that the runs of files written before it keep their hashes.
-    if configuration.training.dropLast { pairs.append(("drop_last", "true")) }
-    pairs += [
-      ("early_stopping", stopping ?? "null"),
-      ("save_weights", "\(configuration.saveWeights)"),
-    ]
-    if !hashed {
-      pairs += [
-        ("checkpoint", configuration.checkpoint.resolvedText),
-        ("keep_checkpoint", "\(configuration.keepCheckpoint)"),
-      ]
-    }
-    return pairs
+    ConfigurationDecoder.trainingSection.resolved(
+      DecodedTraining(configuration), hashed: hashed)
   }
 }
