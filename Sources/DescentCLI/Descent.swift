@@ -17,13 +17,14 @@ struct DescentCommand: ParsableCommand {
     subcommands: [
       Run.self, Validate.self, Plan.self, Summary.self, GradCheck.self, Bench.self,
       ReportCommand.self,
-      Merge.self, Check.self,
+      Merge.self, Check.self, Config.self, Schema.self,
     ])
 }
 
 /// The exit codes, as documented in the README.
 enum Exit {
   static let expectationFailed = ExitCode(1)
+  static let usage = ExitCode(64)
   static let badInput = ExitCode(65)
   static let runFailed = ExitCode(70)
   static let cannotWrite = ExitCode(73)
@@ -36,6 +37,7 @@ enum Exit {
     case is Interrupted: interrupted
     case is OutputError, is OtherVersionResults: cannotWrite
     case is FolderInUse: folderInUse
+    case is OtherSweepResults: usage
     case is StudyError: runFailed
     default: badInput
     }
@@ -50,6 +52,13 @@ struct ExperimentOptions: ParsableArguments {
       "Override a setting: KEY=VALUE, e.g. optimizer.lr=0.1.", valueName: "KEY=VALUE"))
   var overrides: [String] = []
 
+  @Option(
+    name: .customLong("sweep"),
+    help: ArgumentHelp(
+      "Add or replace a grid axis of the sweep: KEY=V1,V2,..., e.g. optimizer.lr=0.01,0.1.",
+      valueName: "KEY=V1,V2,..."))
+  var sweeps: [String] = []
+
   @Option(help: "Refuse sweeps that expand to more runs than this.")
   var maxRuns: Int = 5000
 
@@ -63,7 +72,8 @@ struct ExperimentOptions: ParsableArguments {
   /// Loads `path`, printing every problem and exiting with the bad-input code when it is wrong.
   func load(_ path: String) throws -> Experiment {
     do {
-      return try Experiment.load(path: path, overrides: overrides, maxRuns: maxRuns)
+      return try Experiment.load(
+        path: path, overrides: overrides, sweeps: sweeps, maxRuns: maxRuns)
     } catch {
       printError(error)
       throw Exit.badInput

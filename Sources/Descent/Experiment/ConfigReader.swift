@@ -219,17 +219,16 @@ struct ConfigReader {
     if let value = choice(node, key: fields.path(of: key), Choice.self) { target = value }
   }
 
-  /// Reports each key of `fields` that `applicability` reserves for other names than `chosen`,
+  /// Reports each key of `fields` that its declaration reserves for other names than `chosen`,
   /// and returns the fields without them.
   ///
   /// - Parameters:
-  ///   - applicability: for each key that only some names use, those names in order.
-  ///   - chosen: the name the mapping chose, such as the optimizer's.
-  mutating func applicable(
-    _ fields: Fields, _ applicability: KeyValuePairs<String, [String]>, chosen: String
-  ) -> Fields {
+  ///   - keys: the mapping's declared keys, some of them used by some names only.
+  ///   - chosen: the name the mapping chose, such as the synthetic set's generator.
+  mutating func applicable(_ fields: Fields, _ keys: [SchemaKey], chosen: String) -> Fields {
     var rejected: [String] = []
-    for (key, names) in applicability where fields[key] != nil && !names.contains(chosen) {
+    for key in keys where fields[key.name] != nil && !key.applies(to: chosen) {
+      let (key, names) = (key.name, key.appliesTo ?? [])
       report(
         fields.keyLocation(of: key), key: fields.path(of: key),
         "not used by \(chosen); applies to \(names.joined(separator: ", "))")

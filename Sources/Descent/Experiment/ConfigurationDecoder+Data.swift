@@ -10,7 +10,7 @@ struct DecodedData {
 }
 
 extension ConfigurationDecoder {
-  static let dataKeys = ["source", "validation", "normalize", "seed", "shape"]
+  static let dataKeys = ExperimentSchema.data.map(\.name)
   /// How messages list the forms `data.source` takes.
   static let sourceForms =
     "digits, iris, {csv: FILE, target: COLUMN}, {idx: {images: FILE, labels: FILE}} or {synthetic: NAME}"

@@ -1,12 +1,8 @@
 extension ConfigurationDecoder {
-  static let csvKeys = ["csv", "target", "features", "drop", "task", "drop_invalid_rows", "test"]
-  static let idxKeys = ["idx", "test"]
-  static let idxPairKeys = ["images", "labels"]
-  static let syntheticKeys = ["synthetic", "samples", "classes", "noise", "dimension"]
-  static let syntheticApplicability: KeyValuePairs<String, [String]> = [
-    "classes": SyntheticGenerator.allCases.filter(\.takesClasses).map(\.rawValue),
-    "dimension": SyntheticGenerator.allCases.filter(\.takesDimension).map(\.rawValue),
-  ]
+  static let csvKeys = ExperimentSchema.csv.map(\.name)
+  static let idxKeys = ExperimentSchema.idx.map(\.name)
+  static let idxPairKeys = ExperimentSchema.idxPair.map(\.name)
+  static let syntheticKeys = ExperimentSchema.synthetic.map(\.name)
 
   // MARK: CSV
 
@@ -170,7 +166,7 @@ extension ConfigurationDecoder {
     else { return nil }
     let count = reader.problems.count
     let applicable = reader.applicable(
-      fields, Self.syntheticApplicability, chosen: generator.rawValue)
+      fields, ExperimentSchema.synthetic, chosen: generator.rawValue)
     var source = SyntheticSource(generator)
     reader.read(
       &source.samples, applicable, "samples",

@@ -24,7 +24,7 @@ struct DecodedModel {
 }
 
 extension ConfigurationDecoder {
-  static let modelKeys = ["layers", "init", "init_from"]
+  static let modelKeys = ExperimentSchema.model.map(\.name)
 
   /// `model: {layers, init, init_from}`.
   mutating func decodeModel(_ top: Fields) -> DecodedModel? {

@@ -65,7 +65,7 @@ extension ConfigurationDecoder {
         resolve: { String($0.batchSize) }),
       KeyBinding(
         key: SchemaKey(
-          "drop_last", .boolean,
+          "drop_last", .boolean, default: "false",
           doc: "true: leave out an epoch's last batch when the batch size does not divide the training examples (DataLoader's drop_last)"
         ),
         decode: { reader, node, key, training in

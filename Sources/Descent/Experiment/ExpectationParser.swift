@@ -5,7 +5,7 @@ struct ExpectationParser {
   /// select runs by.
   let sweptKeys: [String]
 
-  static let keys = ["where", "metric", "aggregate", "at_least", "at_most", "between", "status"]
+  static let keys = ExperimentSchema.expectation.map(\.name)
 
   init(sweptKeys: [String]) {
     self.sweptKeys = sweptKeys

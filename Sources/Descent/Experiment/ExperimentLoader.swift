@@ -17,10 +17,7 @@ struct ExperimentLoader {
   /// read (a problem says why).
   private var limit: MemoryLimit?
 
-  static let topLevelKeys = [
-    "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training",
-    "sweep", "expect", "report", "study",
-  ]
+  static let topLevelKeys = ExperimentSchema.top.map(\.name)
 
   init(file: String, baseDirectory: String, maxRuns: Int, memoryLimit: MemoryLimit? = nil) {
     self.file = file
@@ -30,16 +27,20 @@ struct ExperimentLoader {
   }
 
   /// The experiment, or `Diagnostics` with every problem found.
-  mutating func load(_ text: String, overrides: [String]) throws(Diagnostics) -> Experiment {
+  mutating func load(
+    _ text: String, overrides: [String], sweeps: [String] = []
+  ) throws(Diagnostics) -> Experiment {
     let (parsed, parseProblems) = SourceParser(file: file).parse(text)
     problems += parseProblems
     guard var root = parsed else { throw sortedProblems() }
-    apply(overrides, to: &root)
+    apply(overrides.map(Override.parse) + sweeps.map(Override.sweep), to: &root)
     var reader = ConfigReader()
     let top = reader.fields(
       of: root, path: "", keys: Self.topLevelKeys, location: InputLocation(file: file))
     problems += reader.problems
-    guard let top else { throw sortedProblems() }
+    guard var top else { throw sortedProblems() }
+    // `study: null` is no study, as `sweep: null` is no sweep.
+    if top["study"]?.isNull == true { top = top.removing(["study"]) }
     if let memoryLimit {
       limit = memoryLimit
     } else {
@@ -142,10 +143,12 @@ struct ExperimentLoader {
 
   // MARK: Steps
 
-  /// Applies `--set` overrides in order; a later one wins.
-  private mutating func apply(_ overrides: [String], to root: inout SourceNode) {
-    for text in overrides {
-      switch Override.parse(text) {
+  /// Applies `--set` overrides, then `--sweep` axes, in order; a later one wins.
+  private mutating func apply(
+    _ overrides: [Result<Override, Diagnostic>], to root: inout SourceNode
+  ) {
+    for parsed in overrides {
+      switch parsed {
       case .success(let override):
         if let problem = root.set(override.path, to: override.value, keyLocation: override.location)
         {

@@ -1,43 +1,49 @@
 /// How one kind of layer is written in an experiment file: the key that names it (its value is
 /// the kind's main size, `{conv2d: 32, ...}`, or a block's list of layers), the other keys it
 /// takes, and how an entry becomes the kind. Adding a kind of layer adds one schema to
-/// `LayerSchema.all`.
+/// `LayerSchema.all`; the key reference and the JSON Schema describe it from here.
 struct LayerSchema: Sendable {
-  /// The key that names the kind.
-  var name: String
+  /// The key that names the kind, with what its value accepts and what the kind is.
+  var key: SchemaKey
+  var name: String { key.name }
+  /// How the key reference shows an entry: `{conv2d: 32, kernel: 3, activation: relu}`.
+  var example: String
   /// The other keys an entry of this kind takes, in the order `config.yaml` writes them.
-  var options: [String] = []
+  var optionKeys: [SchemaKey] = []
+  var options: [String] { optionKeys.map(\.name) }
   /// Whether the entry takes `activation:`, the activation layer after it.
   var takesActivation = false
   /// Whether the kind has no size and is written bare: `- flatten`.
   var bare = false
   /// The keys of a bare kind's settings, given as its value: `{batch_norm: {momentum: 0.1}}`.
-  var settings: [String] = []
+  var settingKeys: [SchemaKey] = []
+  var settings: [String] { settingKeys.map(\.name) }
   /// Reads the kind from its entry, reporting each problem; `nil` when there is one.
   var decode: @Sendable (inout ConfigReader, LayerEntry) -> DecodedKind?
 
   init(
-    name: String, options: [String] = [], takesActivation: Bool = false, bare: Bool = false,
-    settings: [String] = [],
+    _ key: SchemaKey, example: String, options: [SchemaKey] = [], takesActivation: Bool = false,
+    bare: Bool = false, settings: [SchemaKey] = [],
     decode: @escaping @Sendable (inout ConfigReader, LayerEntry) -> (any LayerKind)?
   ) {
     self.init(
-      name: name, options: options, takesActivation: takesActivation, bare: bare,
+      key, example: example, options: options, takesActivation: takesActivation, bare: bare,
       settings: settings, block: { reader, entry in decode(&reader, entry).map { DecodedKind($0) } }
     )
   }
 
   /// A kind that holds layers of its own, whose origins it reports.
   init(
-    name: String, options: [String] = [], takesActivation: Bool = false, bare: Bool = false,
-    settings: [String] = [],
+    _ key: SchemaKey, example: String, options: [SchemaKey] = [], takesActivation: Bool = false,
+    bare: Bool = false, settings: [SchemaKey] = [],
     block decode: @escaping @Sendable (inout ConfigReader, LayerEntry) -> DecodedKind?
   ) {
-    self.name = name
-    self.options = options
+    self.key = key
+    self.example = example
+    self.optionKeys = options
     self.takesActivation = takesActivation
     self.bare = bare
-    self.settings = settings
+    self.settingKeys = settings
     self.decode = decode
   }
 
@@ -89,8 +95,24 @@ extension LayerSchema {
 
   static func named(_ name: String) -> LayerSchema? { all.first { $0.name == name } }
 
-  static let dense = LayerSchema(name: "dense", options: ["bias"], takesActivation: true) {
-    reader, entry in
+  static let batchNormKeys = [
+    SchemaKey("momentum", .number(.unitInterval), default: "0.1", doc: ""),
+    SchemaKey("eps", .number(.positive), default: "1.0e-05", doc: ""),
+  ]
+  static let layerNormKeys = [SchemaKey("eps", .number(.positive), default: "1.0e-05", doc: "")]
+
+  /// An integer for both axes, or `[height, width]`.
+  static func pairKind(_ rule: IntegerRule) -> ValueKind {
+    .oneOf([.integer(rule), .list(.integer(rule), count: 2)])
+  }
+
+  static let dense = LayerSchema(
+    SchemaKey(
+      "dense", .integer(.positive),
+      doc: "a fully connected layer of that many units (nn.Linear); takes flat inputs only"),
+    example: "{dense: 64, activation: relu}",
+    options: [SchemaKey("bias", .boolean, default: "true", doc: "")], takesActivation: true
+  ) { reader, entry in
     let units = reader.integer(entry.value, key: entry.key, .positive)
     var bias = true
     if let (node, key) = entry.option("bias") { bias = reader.boolean(node, key: key) ?? bias }
@@ -98,7 +120,24 @@ extension LayerSchema {
   }
 
   static let conv2d = LayerSchema(
-    name: "conv2d", options: ["kernel", "stride", "padding", "dilation", "groups", "bias"],
+    SchemaKey(
+      "conv2d", .integer(.positive), doc: "a 2-d convolution with that many output channels"),
+    example: "{conv2d: 32, kernel: 3, activation: relu}",
+    options: [
+      SchemaKey(
+        "kernel", pairKind(.positive), required: true, placeholder: "<required>",
+        doc: "an integer or [height, width]"),
+      SchemaKey("stride", pairKind(.positive), default: "1", doc: ""),
+      SchemaKey(
+        "padding",
+        .oneOf([.integer(.nonNegative), .list(.integer(.nonNegative), count: 2), .choice(["same", "valid"])]),
+        default: "0", doc: "an integer, [height, width], same (stride 1 only) or valid"),
+      SchemaKey("dilation", pairKind(.positive), default: "1", doc: ""),
+      SchemaKey(
+        "groups", .integer(.positive), default: "1",
+        doc: "dividing the channels; groups = channels is depthwise"),
+      SchemaKey("bias", .boolean, default: "true", doc: ""),
+    ],
     takesActivation: true
   ) { reader, entry in
     let count = reader.problems.count
@@ -147,14 +186,27 @@ extension LayerSchema {
     return reader.problems.count == count ? layer : nil
   }
 
-  static let maxPool2d = pooling("max_pool2d") { MaxPool2d(window: $0) }
-  static let avgPool2d = pooling("avg_pool2d") { AvgPool2d(window: $0) }
+  static let maxPool2d = pooling(
+    "max_pool2d", doc: "the largest value of each window (nn.MaxPool2d)"
+  ) { MaxPool2d(window: $0) }
+  static let avgPool2d = pooling(
+    "avg_pool2d",
+    doc: "the mean of each window; the padding counts in the divisor (count_include_pad=True)"
+  ) { AvgPool2d(window: $0) }
 
   /// `{max_pool2d: 2, stride: 2, padding: 0}`: the kernel, then a stride that defaults to it.
   private static func pooling(
-    _ name: String, _ make: @escaping @Sendable (PoolingWindow) -> any LayerKind
+    _ name: String, doc: String, _ make: @escaping @Sendable (PoolingWindow) -> any LayerKind
   ) -> LayerSchema {
-    LayerSchema(name: name, options: ["stride", "padding"]) { reader, entry in
+    LayerSchema(
+      SchemaKey(name, pairKind(.positive), doc: doc + "; the kernel, an integer or [h, w]"),
+      example: "{\(name): 2}",
+      options: [
+        SchemaKey("stride", pairKind(.positive), placeholder: "<the kernel>", doc: ""),
+        SchemaKey(
+          "padding", pairKind(.nonNegative), default: "0", doc: "at most half the kernel"),
+      ]
+    ) { reader, entry in
       let count = reader.problems.count
       let kernel = reader.pair(entry.value, key: entry.key, .positive) ?? Pair(1)
       var window = PoolingWindow(kernel: kernel, stride: kernel, padding: Pair(0))
@@ -168,23 +220,41 @@ extension LayerSchema {
     }
   }
 
-  static let globalAvgPool2d = LayerSchema(name: "global_avg_pool2d", bare: true) { _, _ in
+  static let globalAvgPool2d = LayerSchema(
+    SchemaKey(
+      "global_avg_pool2d", .nullable(.mapping([])),
+      doc: "written bare: the mean of each channel, [C, H, W] -> [C, 1, 1] (AdaptiveAvgPool2d(1))"),
+    example: "global_avg_pool2d", bare: true
+  ) { _, _ in
     GlobalAvgPool2d()
   }
 
-  static let flatten = LayerSchema(name: "flatten", bare: true) { _, _ in Flatten() }
+  static let flatten = LayerSchema(
+    SchemaKey(
+      "flatten", .nullable(.mapping([])),
+      doc: "written bare: nn.Flatten, [C, H, W] -> [C*H*W] in C, H, W order"),
+    example: "flatten", bare: true
+  ) { _, _ in Flatten() }
 
-  static let dropout = LayerSchema(name: "dropout") { reader, entry in
+  static let dropout = LayerSchema(
+    SchemaKey(
+      "dropout", .number(.fraction),
+      doc: "the rate of nn.Dropout; on images value by value"),
+    example: "{dropout: 0.1}"
+  ) { reader, entry in
     reader.number(entry.value, key: entry.key, .fraction).map { Dropout(rate: $0) }
   }
 
   /// `- batch_norm`, or `{batch_norm: {momentum: 0.1, eps: 1.0e-5}}`.
   static let batchNorm = LayerSchema(
-    name: "batch_norm", bare: true, settings: ["momentum", "eps"]
+    SchemaKey(
+      "batch_norm", .nullable(.mapping(batchNormKeys)),
+      doc: "BatchNorm1d on [features], BatchNorm2d on [C, H, W]; bare, or with its settings"),
+    example: "batch_norm", bare: true, settings: batchNormKeys
   ) { reader, entry in
     let count = reader.problems.count
     var layer = BatchNorm()
-    guard let fields = reader.fields(of: entry.value, path: entry.key, keys: ["momentum", "eps"])
+    guard let fields = reader.fields(of: entry.value, path: entry.key, keys: batchNormKeys.map(\.name))
     else { return nil }
     reader.read(&layer.momentum, fields, "momentum", .unitInterval)
     reader.read(&layer.eps, fields, "eps", .positive)
@@ -192,11 +262,16 @@ extension LayerSchema {
   }
 
   /// `- layer_norm`, or `{layer_norm: {eps: 1.0e-5}}`.
-  static let layerNorm = LayerSchema(name: "layer_norm", bare: true, settings: ["eps"]) {
-    reader, entry in
+  static let layerNorm = LayerSchema(
+    SchemaKey(
+      "layer_norm", .nullable(.mapping(layerNormKeys)),
+      doc: "nn.LayerNorm over each example's whole shape; bare, or with its settings"),
+    example: "layer_norm", bare: true, settings: layerNormKeys
+  ) { reader, entry in
     let count = reader.problems.count
     var layer = LayerNorm()
-    guard let fields = reader.fields(of: entry.value, path: entry.key, keys: ["eps"]) else {
+    guard let fields = reader.fields(of: entry.value, path: entry.key, keys: layerNormKeys.map(\.name))
+    else {
       return nil
     }
     reader.read(&layer.eps, fields, "eps", .positive)
@@ -206,7 +281,17 @@ extension LayerSchema {
   /// `{residual: [layers...], shortcut: identity | projection}`: the body is a list of layers
   /// read as `model.layers` is, so blocks nest.
   static let residual = LayerSchema(
-    name: "residual", options: ["shortcut"],
+    SchemaKey(
+      "residual", .schema(.object([("$ref", .string("#/$defs/layers"))])),
+      doc: "y = body(x) + shortcut(x); the body a list of layers, at least one; blocks nest, at most 32 deep"
+    ),
+    example: "{residual: [<layers>], shortcut: identity}",
+    options: [
+      SchemaKey(
+        "shortcut", .choice(Residual.Shortcut.allCases.map(\.rawValue)), default: "identity",
+        doc: "projection: a 1x1 conv2d with the body's stride, or dense, without bias, then batch_norm"
+      )
+    ],
     block: {
       reader, entry in
       let count = reader.problems.count

@@ -31,4 +31,33 @@ struct Override: Sendable {
     }
     return .success(Override(path: path, value: node.relocated(to: location), location: location))
   }
+
+  /// Parses `text`, `KEY=V1,V2,...`, a grid axis from the command line: `sweep.grid.KEY` set to
+  /// the list of the values, each YAML (`0.1`, `relu`, `[1, 2]`), so that they are typed and
+  /// checked like the file's. An axis the file has already is replaced.
+  static func sweep(_ text: String) -> Result<Override, Diagnostic> {
+    let location = InputLocation(file: "--sweep \(text)")
+    guard let equals = text.firstIndex(of: "=") else {
+      return .failure(
+        location.diagnostic(key: nil, "expected KEY=V1,V2,..., such as optimizer.lr=0.01,0.1"))
+    }
+    let key = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
+    guard SettingPath(dotted: key).isWellFormed, !key.hasPrefix("sweep.") else {
+      return .failure(
+        location.diagnostic(key: nil, "expected a dotted key before '=', such as optimizer.lr"))
+    }
+    let values = String(text[text.index(after: equals)...])
+    let (node, problems) = SourceParser(file: location.file).parse("[" + values + "]")
+    guard let node, problems.isEmpty, let items = node.items, !items.isEmpty,
+      !items.contains(where: \.isNull)
+    else {
+      return .failure(
+        location.diagnostic(
+          key: key, "expected values separated by commas, such as 0.01,0.1, found \"\(values)\""))
+    }
+    return .success(
+      Override(
+        path: SettingPath(["sweep", "grid", key]), value: node.relocated(to: location),
+        location: location))
+  }
 }

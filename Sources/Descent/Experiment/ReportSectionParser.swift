@@ -14,8 +14,8 @@ struct ReportSectionParser {
   /// Whether any run holds out a validation set.
   let validated: Bool
 
-  static let keys = ["metric", "compare", "targets", "confidence"]
-  static let targetKeys = ["metric", "value"]
+  static let keys = ExperimentSchema.report.map(\.name)
+  static let targetKeys = ExperimentSchema.target.map(\.name)
 
   init(sweptKeys: [String], runs: [RunSpec]) {
     self.sweptKeys = sweptKeys

@@ -29,3 +29,8 @@ public struct RunSpec: Sendable {
     self.configHash = ConfigHash.fnv1a64(ResolvedYAML.render(configuration, hashed: true))
   }
 }
+
+extension RunSpec {
+  /// The run's configuration with every default written out, as its `config.yaml` holds it.
+  public var resolvedConfiguration: String { ResolvedYAML.render(configuration) }
+}

@@ -150,6 +150,9 @@ struct Manifest: Codable, Sendable {
   var engine: String?
   /// `K/N` when the folder holds one shard of the sweep (`--shard K/N`); absent otherwise.
   var shard: String?
+  /// The grid axes given on the command line (`--sweep`), which a resumed run or another shard
+  /// must give the same; absent when there were none.
+  var sweep: [String]?
   /// The experiment's expectations; absent in older folders.
   var expectations: [Check]?
   /// The experiment's `report:` section; absent when the file has none (and in older folders),
@@ -163,6 +166,7 @@ struct Manifest: Codable, Sendable {
     descentVersion = Descent.version
     engine = EngineIdentity.current.engine
     self.shard = shard?.description
+    sweep = experiment.commandLineSweep.isEmpty ? nil : experiment.commandLineSweep
     expectations = experiment.expectations.map(Check.init)
     report = experiment.report == ReportOptions() ? nil : ReportSection(experiment.report)
     runs = experiment.runs.map { run in

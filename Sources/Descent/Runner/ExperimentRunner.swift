@@ -82,7 +82,10 @@ public struct ExperimentRunner: Sendable {
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
     let lock = lockHeld ? nil : try FolderLock(folder: folder)
     defer { withExtendedLifetime(lock) {} }
-    if !fresh { try refuseOtherVersions() }
+    if !fresh {
+      try refuseOtherVersions()
+      try refuseAnotherCommandLineSweep()
+    }
     AtomicFile.removeStaleTemporaries(in: folder)
     try AtomicFile.write(experiment.sourceText, to: folder + "/experiment.yaml")
     let selected = selectedRuns
@@ -198,6 +201,15 @@ public struct ExperimentRunner: Sendable {
     runFolder(run) + "/" + RunCheckpoint.fileName
   }
 
+  /// Throws `OtherSweepResults` when the folder holds the runs of other `--sweep` axes: resuming
+  /// them with these would train another sweep into it.
+  private func refuseAnotherCommandLineSweep() throws {
+    guard let manifest = try? Manifest.read(folder + "/manifest.json") else { return }
+    let recorded = manifest.sweep ?? []
+    guard recorded != experiment.commandLineSweep else { return }
+    throw OtherSweepResults(folder: folder, recorded: recorded, given: experiment.commandLineSweep)
+  }
+
   /// Throws `OtherVersionResults` when the folder holds results that another version or engine
   /// computed: keeping them would mix their numbers with this build's.
   private func refuseOtherVersions() throws {
@@ -251,5 +263,21 @@ public struct ExperimentRunner: Sendable {
 
   private func write(_ manifest: Manifest) throws {
     try AtomicFile.write(try manifest.json(), to: folder + "/manifest.json")
+  }
+}
+
+/// A results folder holds the runs of other `--sweep` axes than the ones given.
+public struct OtherSweepResults: Error, Sendable, CustomStringConvertible {
+  public var folder: String
+  /// The axes the folder was run with, and the ones given now.
+  public var recorded: [String]
+  public var given: [String]
+
+  public var description: String {
+    func axes(_ sweeps: [String]) -> String {
+      sweeps.isEmpty ? "no --sweep" : sweeps.map { "--sweep \($0)" }.joined(separator: " ")
+    }
+    return
+      "\(folder): holds the runs of \(axes(recorded)), not \(axes(given)); give the same to resume them, --fresh to replace them, or --out to write elsewhere"
   }
 }

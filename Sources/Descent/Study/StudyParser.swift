@@ -5,12 +5,15 @@ struct StudyParser {
   var reader = ConfigReader()
   let baseSeed: UInt64
 
-  static let keys = ["arms", "baseline", "tune", "confirm", "target"]
+  static let keys = ExperimentSchema.study.map(\.name)
   static let armKeys = ["set", "space"]
-  static let tuneKeys = ["space", "seeds", "metric", "extend", "halving"]
-  static let halvingKeys = ["eta", "min_epochs"]
-  static let confirmKeys = ["seeds"]
-  static let targetKeys = ["metric", "value"]
+  static let tuneKeys = ExperimentSchema.keys(of: "tune", in: ExperimentSchema.study).map(\.name)
+  static let halvingKeys = ExperimentSchema.keys(
+    of: "halving", in: ExperimentSchema.keys(of: "tune", in: ExperimentSchema.study)
+  ).map(\.name)
+  static let confirmKeys = ExperimentSchema.keys(of: "confirm", in: ExperimentSchema.study).map(
+    \.name)
+  static let targetKeys = ExperimentSchema.target.map(\.name)
   /// Settings the study decides for every arm alike: the budget and the seeds.
   static let budgetKeys = ["training.epochs", "training.seed"]
   static let validationMetrics: [RunMetric] = [.valLoss, .valAccuracy, .valRMSE, .valR2]

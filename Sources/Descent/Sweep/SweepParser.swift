@@ -11,8 +11,8 @@ struct SweepParser {
   /// Where the section is in the file: `sweep`, or a study's `study.tune.space`.
   var path = "sweep"
 
-  static let keys = ["grid", "zip", "random", "seeds", "max_runs"]
-  static let randomKeys = ["samples", "seed", "space", "sequence"]
+  static let keys = ExperimentSchema.sweep.map(\.name)
+  static let randomKeys = ExperimentSchema.random.map(\.name)
   static let distributions = ["uniform", "log_uniform", "int", "choice"]
   /// The top-level keys a sweep cannot set: they name or describe the experiment as a whole.
   static let fixedKeys = ["name", "description", "sweep", "expect"]

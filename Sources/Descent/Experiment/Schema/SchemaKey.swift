@@ -12,6 +12,9 @@ indirect enum ValueKind: Sendable {
   case list(ValueKind, count: Int? = nil)
   /// A mapping of declared keys, closed to any other.
   case mapping([SchemaKey])
+  /// A section with variants (`optimizer`): a mapping whose `variantKey` names the variant and
+  /// decides which keys apply, or that name alone.
+  case section([SchemaKey], variantKey: String)
   /// A mapping from any key (a dotted setting, an arm's name) to values of one kind.
   case dictionary(ValueKind)
   /// Any of the kinds.
@@ -32,7 +35,8 @@ indirect enum ValueKind: Sendable {
     case .choice(let names): "one of \(names.joined(separator: ", "))"
     case .list(let kind, let count?): "a list of \(count) values, each \(kind.expected)"
     case .list(let kind, nil): "a list of values, each \(kind.expected)"
-    case .mapping(let keys): "a mapping with keys \(keys.map(\.name).joined(separator: ", "))"
+    case .mapping(let keys), .section(let keys, _):
+      "a mapping with keys \(keys.map(\.name).joined(separator: ", "))"
     case .dictionary: "a mapping"
     case .oneOf(let kinds): kinds.map(\.expected).joined(separator: " or ")
     case .nullable(let kind): kind.expected + " or null"
@@ -47,7 +51,7 @@ indirect enum ValueKind: Sendable {
     case .number(let rule): rule.summary
     case .integer(let rule): rule.summary
     case .seed: "integer >= 0"
-    case .boolean, .string, .mapping, .dictionary, .schema, .oneOf, .list: ""
+    case .boolean, .string, .mapping, .section, .dictionary, .schema, .oneOf, .list: ""
     case .choice(let names): names.joined(separator: " | ")
     case .nullable(let kind): kind.summary
     }

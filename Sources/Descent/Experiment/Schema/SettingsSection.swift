@@ -68,16 +68,8 @@ struct SettingsSection<Settings>: Sendable {
   func decode(
     _ fields: Fields, variant: String?, into settings: inout Settings, reader: inout ConfigReader
   ) {
-    var rejected: [String] = []
-    for setting in self.settings
-    where fields[setting.key.name] != nil && !setting.key.applies(to: variant) {
-      let users = setting.key.appliesTo ?? []
-      reader.report(
-        fields.keyLocation(of: setting.key.name), key: fields.path(of: setting.key.name),
-        "not used by \(variant ?? ""); applies to \(users.joined(separator: ", "))")
-      rejected.append(setting.key.name)
-    }
-    for setting in self.settings where !rejected.contains(setting.key.name) {
+    let fields = variant.map { reader.applicable(fields, keys, chosen: $0) } ?? fields
+    for setting in self.settings {
       guard let node = fields[setting.key.name] else {
         if let variant, setting.key.requiredBy.contains(variant) {
           _ = reader.require(fields, setting.key.name, expected: setting.key.kind.expected)
