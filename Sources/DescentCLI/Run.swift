@@ -64,7 +64,8 @@ struct Run: ParsableCommand {
     let shard = try self.shard.map { try Self.shard($0) }
     if let shard = self.shard, Shard.isAutomatic(shard) {
       // Said even with --quiet: a scheduler's log is where a wrong split would be looked for.
-      let source = try Shard.fromEnvironment(shard, environment: ProcessInfo.processInfo.environment)
+      let source = try Shard.fromEnvironment(
+        shard, environment: ProcessInfo.processInfo.environment)
       printError("--shard \(shard): \(source)")
     }
     var failedRuns = 0

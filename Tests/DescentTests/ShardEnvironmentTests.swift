@@ -5,7 +5,12 @@ import Testing
 /// `--shard auto`: the shard read from the variables a scheduler sets in each task.
 struct ShardEnvironmentTests {
   /// The shard and its description, or the error's message.
-  private func read(_ text: String = "auto", _ environment: [String: String]) -> String {
+  private func read(_ environment: [String: String]) -> String {
+    read("auto", environment)
+  }
+
+  /// The shard `text` stands for and its description, or the error's message.
+  private func read(_ text: String, _ environment: [String: String]) -> String {
     do {
       return "\(try Shard.fromEnvironment(text, environment: environment))"
     } catch {
@@ -37,18 +42,25 @@ struct ShardEnvironmentTests {
     // auto/N that agrees with the array is accepted.
     let shard = try? Shard.fromEnvironment(
       "auto/4",
-      environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"])
+      environment: [
+        "SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4",
+      ])
     #expect(shard?.shard == Shard(number: 4, count: 4))
   }
 
   @Test func slurmVariablesThatDisagreeOrAreMissingAreRefused() {
     #expect(
-      read(["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MAX": "5"])
+      read([
+        "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "3",
+        "SLURM_ARRAY_TASK_MAX": "5",
+      ])
         == "error: auto: SLURM_ARRAY_TASK_COUNT=3 but SLURM_ARRAY_TASK_MIN=1 to "
         + "SLURM_ARRAY_TASK_MAX=5 makes 5 tasks: the array is not a range; submit it as "
         + "--array=A-B or --array=A-B:STEP")
     #expect(
-      read("auto/2", ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"])
+      read(
+        "auto/2",
+        ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"])
         == "error: auto/2: the Slurm array has 4 tasks (SLURM_ARRAY_TASK_MIN=1, "
         + "SLURM_ARRAY_TASK_COUNT=4) but auto/2 says 2 shards; give --shard auto, or auto/4")
     #expect(
@@ -112,14 +124,18 @@ struct ShardEnvironmentTests {
         + "Cloud Batch job), CI_NODE_INDEX (a GitLab CI parallel job); run it as a task of one "
         + "of these, or give the shard as K/N, such as 2/4")
     #expect(
-      read("auto/4", ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "JOB_COMPLETION_INDEX": "2"])
+      read(
+        "auto/4",
+        ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "JOB_COMPLETION_INDEX": "2"])
         == "error: auto/4: the schedulers' variables disagree: shard 1 of 4, from "
         + "SLURM_ARRAY_TASK_ID=1, SLURM_ARRAY_TASK_MIN=1 (a Slurm job array) but shard 3 of 4, "
         + "from JOB_COMPLETION_INDEX=2 (a Kubernetes Indexed Job); unset the variables of the "
         + "scheduler that does not run this task, or give the shard as K/N")
     // Two that agree are fine; the first is named.
     #expect(
-      read("auto/4", ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1", "JOB_COMPLETION_INDEX": "2"])
+      read(
+        "auto/4",
+        ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1", "JOB_COMPLETION_INDEX": "2"])
         == "shard 3 of 4, from SLURM_ARRAY_TASK_ID=3, SLURM_ARRAY_TASK_MIN=1 (a Slurm job array)")
     #expect(
       read("auto/x", ["JOB_COMPLETION_INDEX": "2"])

@@ -228,7 +228,8 @@ struct ShardTests {
     let manifest = sweep.shard(3) + "/manifest.json"
     let engine = EngineIdentity.current.engine
     let text = try String(contentsOfFile: manifest, encoding: .utf8)
-      .replacingOccurrences(of: "\"engine\" : \"\(engine)\"", with: "\"engine\" : \"00000000000000ff\"")
+      .replacingOccurrences(
+        of: "\"engine\" : \"\(engine)\"", with: "\"engine\" : \"00000000000000ff\"")
     try text.write(toFile: manifest, atomically: true, encoding: .utf8)
     let merge = try descent(
       ["merge"] + (1...3).map(sweep.shard) + ["--out", sweep.root + "/merged"])
@@ -269,7 +270,8 @@ struct ShardTests {
     merge = try descent("merge", sweep.root + "/shards", "--out", sweep.root + "/merged")
     #expect(merge.status == 65)
     #expect(
-      merge.stderr.hasPrefix("\(sweep.root)/shards: not a results folder: there is no manifest.json"))
+      merge.stderr.hasPrefix(
+        "\(sweep.root)/shards: not a results folder: there is no manifest.json"))
     // A shard's --out folder with two experiments in it.
     try FileManager.default.copyItem(atPath: sweep.shard(2), toPath: sweep.root + "/shards/1/other")
     merge = try descent("merge", sweep.root + "/shards/1", "--out", sweep.root + "/merged")
@@ -309,8 +311,10 @@ struct ShardTests {
     // Without a scheduler's variables, or with ones that disagree: a usage error.
     var refused = try descent(
       ["run", sweep.file, "--shard", "auto", "--out", sweep.root + "/none"],
-      environment: ["SLURM_ARRAY_TASK_ID": "", "JOB_COMPLETION_INDEX": "", "CI_NODE_INDEX": "",
-        "BATCH_TASK_INDEX": "", "AWS_BATCH_JOB_ARRAY_INDEX": ""])
+      environment: [
+        "SLURM_ARRAY_TASK_ID": "", "JOB_COMPLETION_INDEX": "", "CI_NODE_INDEX": "",
+        "BATCH_TASK_INDEX": "", "AWS_BATCH_JOB_ARRAY_INDEX": "",
+      ])
     #expect(refused.status == 64)
     #expect(
       refused.stderr.hasPrefix(

@@ -29,7 +29,9 @@ struct SummaryTable {
     var keys: [String] = []
     var seen: Set<String> = []
     for run in runs {
-      for setting in run.settings where seen.insert(setting.key).inserted { keys.append(setting.key) }
+      for setting in run.settings where seen.insert(setting.key).inserted {
+        keys.append(setting.key)
+      }
     }
     return keys
   }

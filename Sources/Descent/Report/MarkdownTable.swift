@@ -4,7 +4,8 @@ import Foundation
 enum MarkdownTable {
   /// `| a | b |` with pipes in cells escaped.
   static func row(_ cells: [String]) -> String {
-    "| " + cells.map { $0.contains("|") ? $0.replacingOccurrences(of: "|", with: "\\|") : $0 }
+    "| "
+      + cells.map { $0.contains("|") ? $0.replacingOccurrences(of: "|", with: "\\|") : $0 }
       .joined(separator: " | ") + " |\n"
   }
 

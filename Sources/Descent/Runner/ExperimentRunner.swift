@@ -231,10 +231,12 @@ public struct ExperimentRunner: Sendable {
     let manifestPath = folder + "/manifest.json"
     guard FileManager.default.fileExists(atPath: manifestPath) else { return }
     var found: [EngineIdentity?] = []
-    if let manifest = try? Manifest.read(manifestPath), manifest.descentVersion != current.version
-      || (manifest.engine != nil && manifest.engine != current.engine)
+    if let manifest = try? Manifest.read(manifestPath),
+      manifest.descentVersion != current.version
+        || (manifest.engine != nil && manifest.engine != current.engine)
     {
-      found.append(manifest.engine.map { EngineIdentity(version: manifest.descentVersion, engine: $0) })
+      found.append(
+        manifest.engine.map { EngineIdentity(version: manifest.descentVersion, engine: $0) })
     }
     for result in earlier.compactMap({ $0 }) where result.computedBy != current {
       found.append(result.computedBy)

@@ -101,7 +101,9 @@ public enum ShardMerge {
     var found = glob_t()
     defer { globfree(&found) }
     guard glob(pattern, 0, nil, &found) == 0 else { return [] }
-    let paths = (0..<Int(found.gl_pathc)).compactMap { found.gl_pathv[$0].map { String(cString: $0) } }
+    let paths = (0..<Int(found.gl_pathc)).compactMap {
+      found.gl_pathv[$0].map { String(cString: $0) }
+    }
     return paths.sorted { $0.compare($1, options: .numeric) == .orderedAscending }
   }
 
