@@ -11,7 +11,12 @@ struct Merge: ParsableCommand {
       would, timing columns aside, then checks the expectations.
       """)
 
-  @Argument(help: "Results folders of shards, such as shards/1/sgd-vs-momentum.")
+  @Argument(
+    help: ArgumentHelp(
+      "Results folders of shards, such as shards/1/sgd-vs-momentum; or the folders given to "
+        + "--out, such as shards/1, when each holds one results folder; or a quoted pattern, "
+        + "such as 'shards/*', which descent expands.",
+      valueName: "folder"))
   var folders: [String]
 
   @Option(help: "The folder that holds the merged results folder, <out>/<name>.")
@@ -24,7 +29,9 @@ struct Merge: ParsableCommand {
 
   func run() throws {
     let merged: String
+    let folders: [String]
     do {
+      folders = try ShardMerge.resultsFolders(named: self.folders)
       merged = try ShardMerge.merge(folders: folders, outputDirectory: out)
     } catch {
       printError(error)

@@ -25,8 +25,12 @@ struct Run: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Train only the K-th of N parts of each sweep, for a job of a Slurm array, a Kubernetes "
-        + "Indexed Job or a CI matrix; combine the parts with descent merge.",
-      valueName: "K/N"))
+        + "Indexed Job or a CI matrix; combine the parts with descent merge. auto takes K and "
+        + "N from the scheduler's variables (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, "
+        + "BATCH_TASK_INDEX and BATCH_TASK_COUNT, CI_NODE_INDEX and CI_NODE_TOTAL) and says "
+        + "which on standard error; auto/N when they give only the index (JOB_COMPLETION_INDEX, "
+        + "AWS_BATCH_JOB_ARRAY_INDEX).",
+      valueName: "K/N|auto|auto/N"))
   var shard: String?
 
   @Flag(help: "Train every run again, ignoring results of earlier invocations.")
@@ -43,9 +47,9 @@ struct Run: ParsableCommand {
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
     if let shard {
       do {
-        _ = try Shard(parsing: shard)
+        _ = try Self.shard(shard)
       } catch {
-        throw ValidationError("--shard: \(error)")
+        throw ValidationError("--shard\(Shard.isAutomatic(shard) ? " " : ": ")\(error)")
       }
       if baselineOptions.baseline != nil {
         throw ValidationError(
@@ -57,7 +61,13 @@ struct Run: ParsableCommand {
 
   func run() throws {
     let experiments = try files.map(experimentOptions.load)
-    let shard = try self.shard.map { try Shard(parsing: $0) }
+    let shard = try self.shard.map { try Self.shard($0) }
+    if let shard = self.shard, Shard.isAutomatic(shard) {
+      // Said even with --quiet: a scheduler's log is where a wrong split would be looked for.
+      let source = try Shard.fromEnvironment(
+        shard, environment: ProcessInfo.processInfo.environment)
+      printError("--shard \(shard): \(source)")
+    }
     var failedRuns = 0
     var checks = ResultChecks(quiet: quiet)
     let stop = StopRequest()
@@ -114,6 +124,13 @@ struct Run: ParsableCommand {
     try checks.writeJUnit(junitOption)
     if failedRuns > 0 { throw Exit.runFailed }
     if checks.failed { throw Exit.expectationFailed }
+  }
+
+  /// The shard a `--shard` value names: `K/N`, or `auto` and `auto/N` read from the
+  /// environment.
+  private static func shard(_ text: String) throws(ShardError) -> Shard {
+    guard Shard.isAutomatic(text) else { return try Shard(parsing: text) }
+    return try Shard.fromEnvironment(text, environment: ProcessInfo.processInfo.environment).shard
   }
 
   /// Runs a study with the runner's settings and prints each arm's choice and comparison.

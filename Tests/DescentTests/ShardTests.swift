@@ -27,12 +27,12 @@ struct ShardTests {
       problems == [
         "the shard number K must be between 1 and 3, found \"0/3\"",
         "the shard number K must be between 1 and 3, found \"4/3\"",
-        "expected K/N, such as 2/4, found \"x\"",
+        "expected K/N, such as 2/4, or auto, found \"x\"",
         "the number of shards N must be at least 1, found \"1/0\"",
-        "expected K/N, such as 2/4, found \"2\"",
-        "expected K/N, such as 2/4, found \"1/2/3\"",
+        "expected K/N, such as 2/4, or auto, found \"2\"",
+        "expected K/N, such as 2/4, or auto, found \"1/2/3\"",
         "the shard number K must be between 1 and 3, found \"-1/3\"",
-        "expected K/N, such as 2/4, found \"1/\"",
+        "expected K/N, such as 2/4, or auto, found \"1/\"",
       ])
   }
 
@@ -54,7 +54,7 @@ struct ShardTests {
     for (value, message) in [
       ("0/3", "the shard number K must be between 1 and 3, found \"0/3\""),
       ("4/3", "the shard number K must be between 1 and 3, found \"4/3\""),
-      ("x", "expected K/N, such as 2/4, found \"x\""),
+      ("x", "expected K/N, such as 2/4, or auto, found \"x\""),
     ] {
       let result = try descent("run", Repository.experiment("iris"), "--shard", value)
       #expect(result.status == 64)
@@ -228,7 +228,8 @@ struct ShardTests {
     let manifest = sweep.shard(3) + "/manifest.json"
     let engine = EngineIdentity.current.engine
     let text = try String(contentsOfFile: manifest, encoding: .utf8)
-      .replacingOccurrences(of: "\"engine\" : \"\(engine)\"", with: "\"engine\" : \"00000000000000ff\"")
+      .replacingOccurrences(
+        of: "\"engine\" : \"\(engine)\"", with: "\"engine\" : \"00000000000000ff\"")
     try text.write(toFile: manifest, atomically: true, encoding: .utf8)
     let merge = try descent(
       ["merge"] + (1...3).map(sweep.shard) + ["--out", sweep.root + "/merged"])
@@ -240,14 +241,94 @@ struct ShardTests {
         + "run every shard with the same descent\n")
   }
 
-  @Test func aFolderThatIsNotAResultsFolderIsNamed() throws {
+  @Test func theOutFoldersOfShardsAndPatternsMerge() throws {
     let sweep = try ShardedSweep()
-    let merge = try descent("merge", sweep.root + "/shards/1", "--out", sweep.root + "/merged")
+    let single = try ResultsSnapshot(sweep.single)
+    for (arguments, name) in [
+      ((1...3).map { sweep.root + "/shards/\($0)" }, "out"),
+      ([sweep.root + "/shards/*"], "pattern"),
+      ([sweep.root + "/shards/[12]/small", sweep.root + "/shards/3"], "mixed"),
+    ] {
+      let merge = try descent(["merge"] + arguments + ["--out", sweep.root + "/" + name])
+      #expect(merge.status == 0, "\(merge.stderr)")
+      #expect(merge.stdout.hasPrefix("merged 3 folders into \(sweep.root)/\(name)/small\n"))
+      #expect(try ResultsSnapshot(sweep.root + "/" + name + "/small").files == single.files)
+    }
+  }
+
+  @Test func foldersThatHoldNoneOrSeveralResultsFoldersAreNamed() throws {
+    let sweep = try ShardedSweep()
+    let empty = sweep.root + "/empty"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+    var merge = try descent("merge", empty, sweep.shard(1), "--out", sweep.root + "/merged")
     #expect(merge.status == 65)
     #expect(
       merge.stderr
-        == "\(sweep.root)/shards/1: not a results folder: there is no manifest.json; it holds the "
-        + "results folder \(sweep.shard(1))\n")
+        == "\(empty): not a results folder: there is no manifest.json (descent run writes one, "
+        + "with summary.csv and runs/, in <out>/<experiment name>)\n")
+    // shards/ holds 1/, 2/ and 3/, none of them a results folder: refused as one.
+    merge = try descent("merge", sweep.root + "/shards", "--out", sweep.root + "/merged")
+    #expect(merge.status == 65)
+    #expect(
+      merge.stderr.hasPrefix(
+        "\(sweep.root)/shards: not a results folder: there is no manifest.json"))
+    // A shard's --out folder with two experiments in it.
+    try FileManager.default.copyItem(atPath: sweep.shard(2), toPath: sweep.root + "/shards/1/other")
+    merge = try descent("merge", sweep.root + "/shards/1", "--out", sweep.root + "/merged")
+    #expect(merge.status == 65)
+    #expect(
+      merge.stderr
+        == "\(sweep.root)/shards/1: not a results folder, and it holds 2 of them, "
+        + "\(sweep.root)/shards/1/other, \(sweep.shard(1)); name the one to merge, such as "
+        + "\(sweep.root)/shards/1/other\n")
+    merge = try descent("merge", sweep.root + "/nothing-*", "--out", sweep.root + "/merged")
+    #expect(merge.status == 65)
+    #expect(
+      merge.stderr
+        == "\(sweep.root)/nothing-*: no file or folder matches this pattern; name the results "
+        + "folders of the shards, such as shards/*/NAME, or the folders given to --out, such as "
+        + "shards/*\n")
+    #expect(!FileManager.default.fileExists(atPath: sweep.root + "/merged"))
+  }
+
+  @Test func shardAutoReadsASlurmArrayTask() throws {
+    let sweep = try ShardedSweep()
+    let slurm = [
+      "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "3",
+      "SLURM_ARRAY_TASK_COUNT": "3",
+    ]
+    let run = try descent(
+      ["run", sweep.file, "--shard", "auto", "--out", sweep.root + "/auto", "--quiet"],
+      environment: slurm)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(
+      run.stderr
+        == "--shard auto: shard 2 of 3, from SLURM_ARRAY_TASK_ID=2, SLURM_ARRAY_TASK_MIN=1, "
+        + "SLURM_ARRAY_TASK_COUNT=3, SLURM_ARRAY_TASK_MAX=3 (a Slurm job array)\n")
+    #expect(
+      try ResultsSnapshot(sweep.root + "/auto/small").files
+        == ResultsSnapshot(sweep.shard(2)).files)
+    // Without a scheduler's variables, or with ones that disagree: a usage error.
+    var refused = try descent(
+      ["run", sweep.file, "--shard", "auto", "--out", sweep.root + "/none"],
+      environment: [
+        "SLURM_ARRAY_TASK_ID": "", "JOB_COMPLETION_INDEX": "", "CI_NODE_INDEX": "",
+        "BATCH_TASK_INDEX": "", "AWS_BATCH_JOB_ARRAY_INDEX": "",
+      ])
+    #expect(refused.status == 64)
+    #expect(
+      refused.stderr.hasPrefix(
+        "Error: --shard auto: none of the variables that give a task's index is set: "))
+    refused = try descent(
+      ["run", sweep.file, "--shard", "auto/2", "--out", sweep.root + "/none"],
+      environment: slurm)
+    #expect(refused.status == 64)
+    #expect(
+      refused.stderr.hasPrefix(
+        "Error: --shard auto/2: the Slurm array has 3 tasks (SLURM_ARRAY_TASK_MIN=1, "
+          + "SLURM_ARRAY_TASK_COUNT=3, SLURM_ARRAY_TASK_MAX=3) but auto/2 says 2 shards; give "
+          + "--shard auto, or auto/3\n"))
+    #expect(!FileManager.default.fileExists(atPath: sweep.root + "/none"))
   }
 }
 

@@ -30,7 +30,7 @@ public struct ResultFiles: Sendable {
     }
     path = folder
     manifest = try Manifest.read(manifestPath)
-    results = try manifest.runs.map { run in
+    results = try manifest.runs.concurrentMap { run in
       guard run.status != "pending" else { return nil }
       return try Self.result(of: run, in: folder)
     }

@@ -9,23 +9,29 @@ struct SummaryTable {
   /// (pending, or trained by another shard), which gets no row.
   let results: [RunResult?]
 
+  // The columns depend on every run of the sweep, not only on those the folder holds, so that
+  // the shards of a sweep agree on them. Computed once: each row asks for them.
+  private let classification: Bool
+  private let regression: Bool
+  private let hasTest: Bool
+
   init(runs: [Manifest.Run], results: [RunResult?]) {
     precondition(runs.count == results.count, "one result (or nil) per run")
     self.runs = runs
     self.results = results
+    classification = runs.contains { $0.isClassification }
+    regression = runs.contains { !$0.isClassification }
+    hasTest = results.contains { $0?.test != nil }
   }
-
-  // The columns depend on every run of the sweep, not only on those the folder holds, so that
-  // the shards of a sweep agree on them.
-  private var classification: Bool { runs.contains { $0.isClassification } }
-  private var regression: Bool { runs.contains { !$0.isClassification } }
-  private var hasTest: Bool { results.contains { $0?.test != nil } }
 
   /// The swept keys, in the order the sweep lists them.
   private var sweptKeys: [String] {
     var keys: [String] = []
+    var seen: Set<String> = []
     for run in runs {
-      for setting in run.settings where !keys.contains(setting.key) { keys.append(setting.key) }
+      for setting in run.settings where seen.insert(setting.key).inserted {
+        keys.append(setting.key)
+      }
     }
     return keys
   }

@@ -4,8 +4,9 @@ import Foundation
 enum MarkdownTable {
   /// `| a | b |` with pipes in cells escaped.
   static func row(_ cells: [String]) -> String {
-    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ")
-      + " |\n"
+    "| "
+      + cells.map { $0.contains("|") ? $0.replacingOccurrences(of: "|", with: "\\|") : $0 }
+      .joined(separator: " | ") + " |\n"
   }
 
   /// The rule under the header: `left` left-aligned columns, then `right` right-aligned ones.

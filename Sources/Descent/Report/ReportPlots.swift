@@ -155,14 +155,16 @@ struct ReportPlots {
   func metricAgainstSetting() -> Plot? {
     guard let key = numericKeyToPlot() else { return nil }
     var lines: [(fixed: [Setting], points: [(x: Double, summary: SampleSummary)])] = []
+    var lineOf: [[Setting]: Int] = [:]
     for group in groups {
       guard let text = group.value(of: key), let x = Double(text),
         let summary = group.summary({ $0.final(metric) })
       else { continue }
       let fixed = group.settings.filter { $0.key != key }
-      if let index = lines.firstIndex(where: { $0.fixed == fixed }) {
+      if let index = lineOf[fixed] {
         lines[index].points.append((x, summary))
       } else {
+        lineOf[fixed] = lines.count
         lines.append((fixed, [(x, summary)]))
       }
     }
@@ -188,9 +190,10 @@ struct ReportPlots {
           offset: (Double(index) - Double(lines.count - 1) / 2) * 6))
     }
     var marks: [(value: Double, label: String)] = []
+    var marked: Set<Double> = []
     for group in groups {
       guard let text = group.value(of: key), let value = Double(text),
-        !marks.contains(where: { $0.value == value })
+        marked.insert(value).inserted
       else { continue }
       marks.append((value, text))
     }
@@ -273,11 +276,12 @@ struct ReportPlots {
     guard (2...Palette.dashes.count).contains(dashed.count) else {
       return groups.indices.map(Palette.style)
     }
-    var others: [[Setting]] = []
+    var others: [[Setting]: Int] = [:]
     return groups.map { group in
       let rest = group.settings.filter { $0.key != key }
-      if !others.contains(rest) { others.append(rest) }
-      let colour = Palette.colours[others.firstIndex(of: rest)! % Palette.colours.count]
+      let other = others[rest] ?? others.count
+      others[rest] = other
+      let colour = Palette.colours[other % Palette.colours.count]
       let dash = Palette.dashes[dashed.firstIndex(of: group.value(of: key) ?? "") ?? 0]
       return Palette.Style(colour: colour, dash: dash)
     }
@@ -336,8 +340,9 @@ struct ReportPlots {
   /// The distinct values of `key` in sweep order.
   static func values(of key: String, in groups: [ConfigurationGroup]) -> [String] {
     var values: [String] = []
+    var seen: Set<String> = []
     for group in groups {
-      if let value = group.value(of: key), !values.contains(value) { values.append(value) }
+      if let value = group.value(of: key), seen.insert(value).inserted { values.append(value) }
     }
     return values
   }

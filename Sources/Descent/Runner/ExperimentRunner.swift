@@ -25,9 +25,16 @@ public struct ExperimentRunner: Sendable {
     case finished(RunResult, resumed: Bool)
   }
 
-  public var experiment: Experiment
+  public var experiment: Experiment {
+    didSet { folder = Self.folder(of: experiment, in: outputDirectory) }
+  }
   /// The folder that holds experiment folders; results go to `<output>/<name>`.
-  public var outputDirectory: String
+  public var outputDirectory: String {
+    didSet { folder = Self.folder(of: experiment, in: outputDirectory) }
+  }
+  /// The experiment's results folder, `<output>/<name>` as an absolute path. Kept rather than
+  /// computed: every run's paths start with it, and `URL` asks the file system each time.
+  public private(set) var folder: String
   /// How many runs train at once.
   public var jobs: Int
   /// Whether to ignore results of earlier invocations and train every run again.
@@ -50,14 +57,14 @@ public struct ExperimentRunner: Sendable {
   ) {
     self.experiment = experiment
     self.outputDirectory = outputDirectory
+    folder = Self.folder(of: experiment, in: outputDirectory)
     self.jobs = max(1, jobs)
     self.fresh = fresh
     self.shard = shard
     self.stop = stop
   }
 
-  /// The experiment's results folder.
-  public var folder: String {
+  private static func folder(of experiment: Experiment, in outputDirectory: String) -> String {
     URL(fileURLWithPath: outputDirectory).appendingPathComponent(experiment.name).path
   }
 
@@ -67,7 +74,7 @@ public struct ExperimentRunner: Sendable {
   }
 
   func runFolder(_ run: RunSpec) -> String {
-    URL(fileURLWithPath: folder).appendingPathComponent("runs").appendingPathComponent(run.id).path
+    folder + "/runs/" + run.id
   }
 
   /// Trains the selected runs not already complete, then writes the manifest and summaries.
@@ -82,16 +89,16 @@ public struct ExperimentRunner: Sendable {
   public func run(events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [RunResult] {
     let lock = lockHeld ? nil : try FolderLock(folder: folder)
     defer { withExtendedLifetime(lock) {} }
-    if !fresh {
-      try refuseOtherVersions()
-      try refuseAnotherCommandLineSweep()
-    }
+    if !fresh { try refuseAnotherCommandLineSweep() }
+    // Each result.json of an earlier invocation is read once, for the version check and reuse.
+    let earlier = fresh ? [] : earlierResults()
+    if !fresh { try refuseOtherVersions(earlier) }
     AtomicFile.removeStaleTemporaries(in: folder)
     try AtomicFile.write(experiment.sourceText, to: folder + "/experiment.yaml")
     let selected = selectedRuns
     var known = [RunResult?](repeating: nil, count: experiment.runs.count)
     for run in selected {
-      if !fresh { known[run.index] = completedResult(of: run) }
+      if !fresh { known[run.index] = completedResult(of: run, earlier: earlier[run.index]) }
       // A fresh start forgets checkpoints; a complete run keeps one only when asked to.
       if fresh || (known[run.index] != nil && !run.configuration.keepCheckpoint) {
         try? FileManager.default.removeItem(atPath: checkpointPath(run))
@@ -146,8 +153,12 @@ public struct ExperimentRunner: Sendable {
     if let error = writeError.withLock({ $0 }) { throw error }
     let results = collected.withLock { $0 }
     // A paused run has no result.json yet: the manifest lists it as pending.
-    try write(manifest.recording(results.map { $0?.status == .paused ? nil : $0 }))
-    try ResultFiles(folder: folder).writeSummaries()
+    let recorded = results.map { $0?.status == .paused ? nil : $0 }
+    let final = manifest.recording(recorded)
+    try write(final)
+    // The summaries from the results in memory, which are what the folder's files now hold
+    // (JSON gives back every number bit for bit), rather than read back run by run.
+    try ResultFiles(path: folder, manifest: final, results: recorded).writeSummaries()
     let missing = selected.filter { results[$0.index] == nil }.count
     if missing > 0 { throw Interrupted(complete: selected.count - missing, remaining: missing) }
     return results.compactMap { $0 }
@@ -210,34 +221,46 @@ public struct ExperimentRunner: Sendable {
     throw OtherSweepResults(folder: folder, recorded: recorded, given: experiment.commandLineSweep)
   }
 
+  /// The `result.json` of each run of the sweep that has a readable one, by sweep position,
+  /// read on the runner's jobs.
+  private func earlierResults() -> [RunResult?] {
+    let folder = folder
+    return experiment.runs.map(\.id).concurrentMap(workers: jobs) { id in
+      FileManager.default.contents(atPath: folder + "/runs/" + id + "/result.json")
+        .flatMap { try? RunResult(json: $0) }
+    }
+  }
+
   /// Throws `OtherVersionResults` when the folder holds results that another version or engine
   /// computed: keeping them would mix their numbers with this build's.
-  private func refuseOtherVersions() throws {
+  ///
+  /// - Parameters:
+  ///   - earlier: the readable `result.json` of each run, by sweep position.
+  private func refuseOtherVersions(_ earlier: [RunResult?]) throws {
     let current = EngineIdentity.current
     let manifestPath = folder + "/manifest.json"
     guard FileManager.default.fileExists(atPath: manifestPath) else { return }
     var found: [EngineIdentity?] = []
-    if let manifest = try? Manifest.read(manifestPath), manifest.descentVersion != current.version
-      || (manifest.engine != nil && manifest.engine != current.engine)
+    if let manifest = try? Manifest.read(manifestPath),
+      manifest.descentVersion != current.version
+        || (manifest.engine != nil && manifest.engine != current.engine)
     {
-      found.append(manifest.engine.map { EngineIdentity(version: manifest.descentVersion, engine: $0) })
+      found.append(
+        manifest.engine.map { EngineIdentity(version: manifest.descentVersion, engine: $0) })
     }
-    for run in experiment.runs {
-      let path = runFolder(run) + "/result.json"
-      guard let data = FileManager.default.contents(atPath: path),
-        let result = try? RunResult(json: data)
-      else { continue }
-      if result.computedBy != current { found.append(result.computedBy) }
+    for result in earlier.compactMap({ $0 }) where result.computedBy != current {
+      found.append(result.computedBy)
     }
     guard let other = found.first else { return }
     throw OtherVersionResults(folder: folder, found: other, current: current)
   }
 
   /// The result of an earlier invocation, if that run completed with the same configuration.
-  private func completedResult(of run: RunSpec) -> RunResult? {
-    let path = runFolder(run) + "/result.json"
-    guard let data = FileManager.default.contents(atPath: path),
-      let result = try? RunResult(json: data),
+  ///
+  /// - Parameters:
+  ///   - earlier: the run's `result.json`, when it has a readable one.
+  private func completedResult(of run: RunSpec, earlier: RunResult?) -> RunResult? {
+    guard let result = earlier,
       result.configHash == run.configHash, result.status != .failed,
       FileManager.default.fileExists(atPath: runFolder(run) + "/curve.csv")
     else { return nil }

@@ -25,7 +25,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
   public init(parsing text: String) throws(ShardError) {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count == 2, let number = Int(parts[0]), let count = Int(parts[1]) else {
-      throw ShardError(text: text, reason: "expected K/N, such as 2/4")
+      throw ShardError(text: text, reason: "expected K/N, such as 2/4, or auto")
     }
     guard count >= 1 else {
       throw ShardError(text: text, reason: "the number of shards N must be at least 1")
@@ -46,10 +46,17 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// A `--shard` value that is not `K/N` with `1 <= K <= N`.
-public struct ShardError: Error, Sendable, CustomStringConvertible {
-  public var text: String
-  public var reason: String
+/// A `--shard` value that is not `K/N` with `1 <= K <= N`, or an `auto` that the environment
+/// does not settle.
+public struct ShardError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var description: String
 
-  public var description: String { "\(reason), found \"\(text)\"" }
+  /// `text` is wrong for `reason`.
+  init(text: String, reason: String) {
+    description = "\(reason), found \"\(text)\""
+  }
+
+  init(_ description: String) {
+    self.description = description
+  }
 }

@@ -44,6 +44,69 @@ public enum ShardMerge {
     return target
   }
 
+  /// The results folders that the arguments of `descent merge` name, in order.
+  ///
+  /// An argument is a results folder; or a folder that holds exactly one results folder (the
+  /// `--out` folder of a shard, such as `shards/2`), which stands for it; or a pattern with
+  /// `*`, `?` or `[` that is not itself a path (`'shards/*'`, quoted so that descent expands
+  /// it, as on a shell that does not), which stands for every path it matches, in the order of
+  /// their names with numbers compared as numbers (`shards/2` before `shards/10`).
+  ///
+  /// - Throws: `Diagnostic` when a pattern matches nothing, or a folder without `manifest.json`
+  ///   holds several results folders. A folder that is not a results folder is left for
+  ///   `merge(folders:outputDirectory:)` to refuse.
+  public static func resultsFolders(named arguments: [String]) throws -> [String] {
+    var folders: [String] = []
+    for argument in arguments {
+      var paths = [argument]
+      if argument.contains(where: { "*?[".contains($0) }),
+        !FileManager.default.fileExists(atPath: argument)
+      {
+        paths = matches(of: argument)
+        guard !paths.isEmpty else {
+          throw Diagnostic(
+            file: argument,
+            message: "no file or folder matches this pattern; name the results folders of the "
+              + "shards, such as shards/*/NAME, or the folders given to --out, such as shards/*")
+        }
+      }
+      for path in paths {
+        folders.append(try resultsFolder(in: path))
+      }
+    }
+    return folders
+  }
+
+  /// `path`, or the one results folder it holds when it is not a results folder itself.
+  private static func resultsFolder(in path: String) throws -> String {
+    let manager = FileManager.default
+    guard !manager.fileExists(atPath: ResultsFolder.join(path, "manifest.json")),
+      let entries = try? manager.contentsOfDirectory(atPath: path)
+    else { return path }
+    let inside = entries.sorted().filter {
+      manager.fileExists(atPath: ResultsFolder.join(path, $0, "manifest.json"))
+    }
+    guard inside.count <= 1 else {
+      let names = inside.map { ResultsFolder.join(path, $0) }
+      throw Diagnostic(
+        file: path,
+        message: "not a results folder, and it holds \(inside.count) of them, "
+          + names.joined(separator: ", ") + "; name the one to merge, such as \(names[0])")
+    }
+    return inside.first.map { ResultsFolder.join(path, $0) } ?? path
+  }
+
+  /// The paths that match the pattern `pattern` (glob(3)), names with numbers in numeric order.
+  private static func matches(of pattern: String) -> [String] {
+    var found = glob_t()
+    defer { globfree(&found) }
+    guard glob(pattern, 0, nil, &found) == 0 else { return [] }
+    let paths = (0..<Int(found.gl_pathc)).compactMap {
+      found.gl_pathv[$0].map { String(cString: $0) }
+    }
+    return paths.sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+  }
+
   /// The bytes of the folder's `experiment.yaml`.
   private static func experimentText(in folder: String) throws -> Data {
     let path = ResultsFolder.join(folder, "experiment.yaml")
