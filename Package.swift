@@ -33,6 +33,10 @@ let package = Package(
         "CPUFeatures", "DescentKernelsAVX512", "DescentKernelsAVX2", "CZlib",
         .product(name: "Yams", package: "Yams"),
         .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      // The built-in data sets, compiled into the binary.
+      resources: [
+        .embedInCode("Data/Builtin/digits.csv"), .embedInCode("Data/Builtin/iris.csv"),
       ]
     ),
     .target(name: "CPUFeatures"),

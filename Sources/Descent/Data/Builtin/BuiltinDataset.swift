@@ -1,40 +1,31 @@
-/// The data sets compiled into Descent, so that an experiment runs with no download.
-/// Sources and licences are in docs/datasets.md.
+/// The data sets compiled into Descent, so that an experiment runs with no download: CSV files
+/// beside this one, embedded in the binary as they are (`Package.swift`'s `.embedInCode`) and
+/// read by the CSV reader, which takes the feature names from the header and the classes from
+/// the last column. Sources and licences are in docs/datasets.md.
 public enum BuiltinDataset: String, Sendable, CaseIterable {
   /// 1797 8x8 images of handwritten digits, 64 features with values 0-16, classes 0-9.
   case digits
   /// 150 iris flowers, 4 measurements in cm, 3 species.
   case iris
 
-  /// The names of the classes in index order.
-  public var classNames: [String] {
+  /// The CSV text and the name of its target column.
+  private var file: (bytes: [UInt8], target: String) {
     switch self {
-    case .digits: (0...9).map(String.init)
-    case .iris: ["setosa", "versicolor", "virginica"]
+    case .digits: (PackageResources.digits_csv, "label")
+    case .iris: (PackageResources.iris_csv, "species")
     }
   }
 
   /// The data set's examples, in the order of its file.
   public func load() -> Dataset {
-    switch self {
-    case .digits: Self.parse(Self.digitsCSV, classNames: classNames)
-    case .iris: Self.parse(Self.irisCSV, classNames: classNames)
+    let name = rawValue + ".csv"
+    let file = DataFile(path: name, resolvedPath: name, displayPath: "the built-in " + name)
+    do {
+      return try CSVDatasetReader(CSVSource(file: file, target: self.file.target))
+        .read(bytes: self.file.bytes, as: file)
+    } catch {
+      // The files are part of the build, and a test reads each.
+      preconditionFailure("\(error)")
     }
-  }
-
-  /// Reads the embedded, known-good CSV text: a header, numeric features, the class index last.
-  private static func parse(_ text: String, classNames: [String]) -> Dataset {
-    var lines = text.split(whereSeparator: \.isNewline)
-    let header = lines.removeFirst().split(separator: ",").map(String.init)
-    var features: [Float] = []
-    var targets: [Float] = []
-    for line in lines {
-      let fields = line.split(separator: ",")
-      for field in fields.dropLast() { features.append(Float(field)!) }
-      targets.append(Float(fields.last!)!)
-    }
-    return Dataset(
-      features: features, targets: targets, featureCount: header.count - 1, targetWidth: 1,
-      featureNames: Array(header.dropLast()), classNames: classNames)
   }
 }

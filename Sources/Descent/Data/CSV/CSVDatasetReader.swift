@@ -161,8 +161,19 @@ public struct CSVDatasetReader: Sendable {
     case wrong(String)
   }
 
+  /// The data set of CSV text that is not a file, such as a built-in set compiled into the
+  /// binary; `file` names it in messages.
+  func read(bytes: [UInt8], as file: DataFile) throws(Diagnostics) -> Dataset {
+    let table = try readTable(bytes, file: file)
+    let classes = source.task == .classification ? try classLabels(of: table) : nil
+    return try dataset(table, classes: classes, trainingFile: file)
+  }
+
   private func readTable(_ file: DataFile) throws(Diagnostics) -> Table {
-    let bytes = try Self.contents(of: file)
+    try readTable(try Self.contents(of: file), file: file)
+  }
+
+  private func readTable(_ bytes: [UInt8], file: DataFile) throws(Diagnostics) -> Table {
     var parser = CSVParser(bytes)
     var problems = Problems(file: file)
     let header: CSVParser.Record?
