@@ -92,8 +92,13 @@ public enum MatrixProduct {
   /// the one `DESCENT_KERNEL` names when this CPU runs it. (The command line refuses a
   /// `DESCENT_KERNEL` it cannot honour; see `kernel(fromEnvironment:)`.)
   public static var kernel: Kernel {
-    let chosen = descent_selected_kernel()
-    if chosen >= 0 { return Kernel.allCases[Int(chosen)] }
+    switch descent_selected_kernel() {
+    case 0: return .avx512
+    case 1: return .avx2
+    case 2: return .neon
+    case 3: return .portable
+    default: break
+    }
     let initial = (try? kernel(fromEnvironment: processEnvironment)) ?? nil
     use(initial ?? bestKernel)
     return kernel
@@ -103,7 +108,14 @@ public enum MatrixProduct {
   /// compute the same bits, so this changes speed only, even while other threads multiply.
   public static func use(_ kernel: Kernel) {
     precondition(kernel.isAvailable, "the \(kernel.rawValue) kernel does not run on this CPU")
-    descent_select_kernel(Int32(Kernel.allCases.firstIndex(of: kernel)!))
+    let number: Int32 =
+      switch kernel {
+      case .avx512: 0
+      case .avx2: 1
+      case .neon: 2
+      case .portable: 3
+      }
+    descent_select_kernel(number)
   }
 
   /// The process's environment variables.
