@@ -17,7 +17,20 @@ struct Bench: ParsableCommand {
   @Option(help: "Timed repetitions per shape; the median is reported.")
   var repetitions: Int = 9
 
+  @Option(
+    help: ArgumentHelp(
+      "The matrix-product kernel to measure: avx512, avx2, neon or portable (default: the best this CPU runs, or DESCENT_KERNEL).",
+      valueName: "kernel"))
+  var kernel: String?
+
   func validate() throws {
+    if let kernel {
+      do {
+        _ = try MatrixProduct.kernel(named: kernel)
+      } catch {
+        throw ValidationError("--kernel: \(error.description)")
+      }
+    }
     guard repetitions >= 1 else {
       throw ValidationError("--repetitions must be at least 1, found \(repetitions)")
     }
@@ -25,6 +38,7 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
+    if let kernel { MatrixProduct.use(try MatrixProduct.kernel(named: kernel)) }
     print("matrix product kernel: \(MatrixProductBenchmark.kernelDescription)")
     print("shape (m x n x k, op)  GFLOP/s  role")
     let layers = [(64, 128), (128, 10), (784, 256), (256, 128)]

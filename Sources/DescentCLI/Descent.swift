@@ -19,6 +19,21 @@ struct DescentCommand: ParsableCommand {
       ReportCommand.self,
       Merge.self, Check.self, Config.self, Schema.self,
     ])
+
+  /// Honours `DESCENT_KERNEL` (a benchmark's or a test's choice of matrix-product kernel)
+  /// before any command runs, refusing a kernel this CPU cannot run.
+  static func main() {
+    do {
+      if let kernel = try MatrixProduct.kernel(fromEnvironment: ProcessInfo.processInfo.environment)
+      {
+        MatrixProduct.use(kernel)
+      }
+    } catch {
+      printError(error)
+      Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
+    main(nil)
+  }
 }
 
 /// The exit codes, as documented in the README.

@@ -20,6 +20,15 @@ typealias Vector = SIMD16<Float>
 public let tileRows = 8
 #endif
 
+/// Rows of the short tile that computes a last row block of at most that many rows: four on
+/// the 8-float build, whose six-row tiles leave two rows of 32 or 128; none on AVX-512, whose
+/// eight-row tiles divide them.
+#if DESCENT_VECTOR8
+let shortRows = 4
+#else
+let shortRows = 0
+#endif
+
 /// Rows of A per tile of a narrow last panel: two tiles' worth of one-vector accumulators, so
 /// that the rows left to the ordinary tiles start on a tile.
 let tallRows = 2 * tileRows
@@ -175,6 +184,12 @@ private func productBlock(
         copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: halfTileColumns)
         narrowMicroKernel(blockA, panelB, edge, halfTileColumns, k)
         copyBack(edge, width: halfTileColumns, rows: rows, columns: columns, into: tile, n)
+      } else if shortRows > 0 && rows <= shortRows {
+        // A last row block of a few rows (the two left of 32 by six-row tiles): a short tile,
+        // rather than a whole one mostly of padding.
+        copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: tileColumns)
+        shortMicroKernel(blockA, panelB, edge, tileColumns, k)
+        copyBack(edge, width: tileColumns, rows: rows, columns: columns, into: tile, n)
       } else {
         copyEdge(tile, n, rows: rows, columns: columns, load, into: edge, width: tileColumns)
         microKernel(blockA, panelB, edge, tileColumns, k, true)
@@ -226,20 +241,30 @@ private func packTransposedB(
   var out = packed
   for column in stride(from: 0, to: n, by: tileColumns) {
     let columns = min(tileColumns, n - column)
-    // Column j of op(B) is row j of b: sixteen rows at a time are read sixteen values along
-    // and transposed in registers; the rest one value at a time.
+    // Column j of op(B) is row j of b: a block of rows at a time (16 x 16 with AVX-512's 32
+    // vector registers, 8 x 8 with 16 or with 128-bit NEON) are read as many values along and
+    // transposed in registers; the rest one value at a time.
+    #if DESCENT_VECTOR8
+    let block = 8
+    #else
+    let block = 16
+    #endif
     var j = 0
-    while j + 16 <= columns {
+    while j + block <= columns {
       let source = b + (column + j) * ldb
       var p = 0
-      while p + 16 <= k {
+      while p + block <= k {
+        #if DESCENT_VECTOR8
+        transposeBlock8(source + p, ldb, out + p * tileColumns + j, tileColumns)
+        #else
         transposeBlock(source + p, ldb, out + p * tileColumns + j, tileColumns)
-        p += 16
+        #endif
+        p += block
       }
-      for jj in j..<j + 16 {
+      for jj in j..<j + block {
         for q in p..<k { out[q * tileColumns + jj] = source[(jj - j) * ldb + q] }
       }
-      j += 16
+      j += block
     }
     for jj in j..<columns {
       let source = b + (column + jj) * ldb
@@ -342,6 +367,46 @@ private func transposeBlock(
   store(x3_15, 15)
 }
 
+/// Writes the transpose of an 8 x 8 block, as `transposeBlock` does for 16 x 16, in three
+/// rounds: eight loads and stores of eight floats, which the 16 vector registers of AVX2 hold.
+@inline(__always)
+private func transposeBlock8(
+  _ source: UnsafePointer<Float>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Float>,
+  _ targetStride: Int
+) {
+  typealias Row = SIMD8<Float>
+  @inline(__always) func load(_ i: Int) -> Row {
+    UnsafeRawPointer(source + i * sourceStride).loadUnaligned(as: Row.self)
+  }
+  @inline(__always) func store(_ row: Row, _ i: Int) {
+    UnsafeMutableRawPointer(target + i * targetStride).storeBytes(of: row, as: Row.self)
+  }
+  @inline(__always) func unzip(_ a: Row, _ b: Row) -> (Row, Row) {
+    let both = SIMD16(lowHalf: a, highHalf: b)
+    return (both.evenHalf, both.oddHalf)
+  }
+  let (x0_0, x0_4) = unzip(load(0), load(1))
+  let (x0_1, x0_5) = unzip(load(2), load(3))
+  let (x0_2, x0_6) = unzip(load(4), load(5))
+  let (x0_3, x0_7) = unzip(load(6), load(7))
+  let (x1_0, x1_4) = unzip(x0_0, x0_1)
+  let (x1_1, x1_5) = unzip(x0_2, x0_3)
+  let (x1_2, x1_6) = unzip(x0_4, x0_5)
+  let (x1_3, x1_7) = unzip(x0_6, x0_7)
+  let (x2_0, x2_4) = unzip(x1_0, x1_1)
+  let (x2_1, x2_5) = unzip(x1_2, x1_3)
+  let (x2_2, x2_6) = unzip(x1_4, x1_5)
+  let (x2_3, x2_7) = unzip(x1_6, x1_7)
+  store(x2_0, 0)
+  store(x2_1, 1)
+  store(x2_2, 2)
+  store(x2_3, 3)
+  store(x2_4, 4)
+  store(x2_5, 5)
+  store(x2_6, 6)
+  store(x2_7, 7)
+}
+
 /// Packs the first `columns` columns of a panel of B as `k` rows of `width` floats,
 /// zero-padded.
 @inline(__always)
@@ -440,6 +505,46 @@ private func microKernel(
   #endif
 }
 
+/// `C[shortRows x 2 vectors] += A[shortRows x k] B[k x 2 vectors]`: the first rows of a
+/// padded edge tile.
+@inline(__always)
+private func shortMicroKernel(
+  _ a: Operand, _ b: Operand, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ k: Int
+) {
+  @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always) func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+  }
+  let (c0, c1, c2, c3) = (c, c + ldc, c + 2 * ldc, c + 3 * ldc)
+  var r00 = load(c0), r01 = load(c0 + halfTileColumns)
+  var r10 = load(c1), r11 = load(c1 + halfTileColumns)
+  var r20 = load(c2), r21 = load(c2 + halfTileColumns)
+  var r30 = load(c3), r31 = load(c3 + halfTileColumns)
+  let s = a.rowStride
+  var pa = a.base
+  var pb = b.base
+  for _ in 0..<k {
+    let b0 = load(pb)
+    let b1 = load(pb + halfTileColumns)
+    var x = Vector(repeating: pa[0])
+    r00.addProduct(x, b0); r01.addProduct(x, b1)
+    x = Vector(repeating: pa[s])
+    r10.addProduct(x, b0); r11.addProduct(x, b1)
+    x = Vector(repeating: pa[2 * s])
+    r20.addProduct(x, b0); r21.addProduct(x, b1)
+    x = Vector(repeating: pa[3 * s])
+    r30.addProduct(x, b0); r31.addProduct(x, b1)
+    pa += a.depthStride
+    pb += b.depthStride
+  }
+  store(r00, c0); store(r01, c0 + halfTileColumns)
+  store(r10, c1); store(r11, c1 + halfTileColumns)
+  store(r20, c2); store(r21, c2 + halfTileColumns)
+  store(r30, c3); store(r31, c3 + halfTileColumns)
+}
+
 /// `C[tileRows x 1 vector] += A[tileRows x k] B[k x 1 vector]`, on the first vector of a panel.
 @inline(__always)
 private func narrowMicroKernel(
@@ -515,24 +620,42 @@ private func tallNarrowMicroKernel(
   var pa = a.base
   var pb = b.base
   for _ in 0..<k {
+    // One broadcast at a time, each used at once, so that the compiler keeps the sums in
+    // registers rather than loading every broadcast ahead and spilling.
     let b0 = load(pb)
-    r0.addProduct(Vector(repeating: pa[0]), b0)
-    r1.addProduct(Vector(repeating: pa[s]), b0)
-    r2.addProduct(Vector(repeating: pa[2 * s]), b0)
-    r3.addProduct(Vector(repeating: pa[3 * s]), b0)
-    r4.addProduct(Vector(repeating: pa[4 * s]), b0)
-    r5.addProduct(Vector(repeating: pa[5 * s]), b0)
-    r6.addProduct(Vector(repeating: pa[6 * s]), b0)
-    r7.addProduct(Vector(repeating: pa[7 * s]), b0)
-    r8.addProduct(Vector(repeating: pa[8 * s]), b0)
-    r9.addProduct(Vector(repeating: pa[9 * s]), b0)
-    r10.addProduct(Vector(repeating: pa[10 * s]), b0)
-    r11.addProduct(Vector(repeating: pa[11 * s]), b0)
+    var x = Vector(repeating: pa[0])
+    r0.addProduct(x, b0)
+    x = Vector(repeating: pa[s])
+    r1.addProduct(x, b0)
+    x = Vector(repeating: pa[2 * s])
+    r2.addProduct(x, b0)
+    x = Vector(repeating: pa[3 * s])
+    r3.addProduct(x, b0)
+    x = Vector(repeating: pa[4 * s])
+    r4.addProduct(x, b0)
+    x = Vector(repeating: pa[5 * s])
+    r5.addProduct(x, b0)
+    x = Vector(repeating: pa[6 * s])
+    r6.addProduct(x, b0)
+    x = Vector(repeating: pa[7 * s])
+    r7.addProduct(x, b0)
+    x = Vector(repeating: pa[8 * s])
+    r8.addProduct(x, b0)
+    x = Vector(repeating: pa[9 * s])
+    r9.addProduct(x, b0)
+    x = Vector(repeating: pa[10 * s])
+    r10.addProduct(x, b0)
+    x = Vector(repeating: pa[11 * s])
+    r11.addProduct(x, b0)
     #if !DESCENT_VECTOR8
-    r12.addProduct(Vector(repeating: pa[12 * s]), b0)
-    r13.addProduct(Vector(repeating: pa[13 * s]), b0)
-    r14.addProduct(Vector(repeating: pa[14 * s]), b0)
-    r15.addProduct(Vector(repeating: pa[15 * s]), b0)
+    x = Vector(repeating: pa[12 * s])
+    r12.addProduct(x, b0)
+    x = Vector(repeating: pa[13 * s])
+    r13.addProduct(x, b0)
+    x = Vector(repeating: pa[14 * s])
+    r14.addProduct(x, b0)
+    x = Vector(repeating: pa[15 * s])
+    r15.addProduct(x, b0)
     #endif
     pa += a.depthStride
     pb += b.depthStride

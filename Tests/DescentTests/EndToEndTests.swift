@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import Descent
+
 /// The real `descent` executable on real files in a temporary folder.
 @Suite(.serialized)
 struct EndToEndTests {
@@ -69,6 +71,60 @@ struct EndToEndTests {
     #expect(try descent("run", file, "--jobs", "1", "--out", one.path, "--quiet").status == 0)
     #expect(try descent("run", file, "--jobs", "2", "--out", two.path, "--quiet").status == 0)
     #expect(try snapshot(one.path + "/cnn") == snapshot(two.path + "/cnn"))
+  }
+
+  @Test func everyMatrixProductKernelTrainsTheSameCurves() throws {
+    // A convolutional network with batch norm and a residual block, then dense layers, once
+    // on each kernel this CPU runs (DESCENT_KERNEL): the same curves and summaries.
+    let kernels = MatrixProduct.Kernel.allCases.filter(\.isAvailable)
+    let folders = try kernels.map { _ in try TemporaryFolder() }
+    let file = folders[0].path + "/kernels.yaml"
+    try """
+      name: kernels
+      seed: 3
+      data: {source: digits, shape: [1, 8, 8]}
+      model:
+        layers:
+          - {conv2d: 8, kernel: 3, padding: 1, bias: false}
+          - batch_norm
+          - {activation: relu}
+          - residual:
+              - {conv2d: 8, kernel: 3, padding: 1, bias: false}
+              - batch_norm
+            shortcut: identity
+          - {activation: relu}
+          - {max_pool2d: 2}
+          - {conv2d: 33, kernel: 3, padding: 1}
+          - flatten
+          - {dense: 40, activation: relu}
+          - {dense: 10}
+      loss: cross_entropy
+      optimizer: {name: sgd, lr: 0.05, momentum: 0.9}
+      training: {epochs: 2, batch_size: 50}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    for (kernel, folder) in zip(kernels, folders) {
+      let result = try descent(
+        ["run", file, "--jobs", "1", "--out", folder.path, "--quiet"],
+        environment: ["DESCENT_KERNEL": kernel.rawValue])
+      #expect(result.status == 0, "\(kernel): \(result.stderr)")
+    }
+    let reference = try snapshot(folders[0].path + "/kernels")
+    for (kernel, folder) in zip(kernels, folders).dropFirst() {
+      #expect(try snapshot(folder.path + "/kernels") == reference, "\(kernel)")
+    }
+  }
+
+  @Test func aKernelTheCPUCannotRunIsRefused() throws {
+    let missing = MatrixProduct.Kernel.allCases.first { !$0.isAvailable }
+    for name in [missing?.rawValue, "sse9"].compactMap(\.self) {
+      let result = try descent(
+        ["bench", "--batch", "1", "--repetitions", "1"], environment: ["DESCENT_KERNEL": name])
+      #expect(result.status == 64)
+      #expect(result.stderr.contains("DESCENT_KERNEL:"), "\(result.stderr)")
+      let flag = try descent(["bench", "--batch", "1", "--repetitions", "1", "--kernel", name])
+      #expect(flag.status == 64)
+      #expect(flag.stderr.contains("--kernel:"), "\(flag.stderr)")
+    }
   }
 
   @Test func interruptedSweepResumesToIdenticalResults() throws {

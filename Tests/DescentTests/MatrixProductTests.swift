@@ -1,5 +1,3 @@
-import DescentKernelsAVX2
-import DescentKernelsAVX512
 import Testing
 
 @testable import Descent
@@ -99,26 +97,33 @@ import Testing
     expectNaiveResults(of: portable(Double.self), Double.self, shape: shape, accumulate: accumulate)
   }
 
-  @Test(
-    .enabled(if: MatrixProduct.kernel == .avx512, "this CPU has no AVX-512"),
-    arguments: shapes, [false, true])
-  func avx512KernelMatchesTheNaiveLoopBitForBit(shape: Shape, accumulate: Bool) {
-    expectNaiveResults(
-      of: { a, ta, b, tb, c, s, acc, w in
-        DescentKernelsAVX512.packedProduct(
-          a, ta, b, tb, c, s.m, s.n, s.k, ta ? s.m : s.k, acc, w)
-      }, Float.self, shape: shape, accumulate: accumulate)
+  /// Every kernel this CPU runs, the portable loop included.
+  static let kernels = MatrixProduct.Kernel.allCases.filter(\.isAvailable)
+
+  @Test(arguments: kernels, shapes)
+  func everyKernelMatchesTheNaiveLoopBitForBit(kernel: MatrixProduct.Kernel, shape: Shape) {
+    for accumulate in [false, true] {
+      expectNaiveResults(
+        of: { a, ta, b, tb, c, s, acc, w in
+          MatrixProduct.block(a, ta, b, tb, c, rows: s.m, s.n, s.k, ta ? s.m : s.k, acc, w, kernel)
+        }, Float.self, shape: shape, accumulate: accumulate)
+    }
   }
 
-  @Test(
-    .enabled(if: MatrixProduct.kernel != .portable, "this CPU has no AVX2 with FMA"),
-    arguments: shapes, [false, true])
-  func avx2KernelMatchesTheNaiveLoopBitForBit(shape: Shape, accumulate: Bool) {
-    expectNaiveResults(
-      of: { a, ta, b, tb, c, s, acc, w in
-        DescentKernelsAVX2.packedProduct(
-          a, ta, b, tb, c, s.m, s.n, s.k, ta ? s.m : s.k, acc, w)
-      }, Float.self, shape: shape, accumulate: accumulate)
+  @Test func kernelsAreChosenByNameAndRefusedWhenTheCPULacksThem() throws {
+    #expect(MatrixProduct.bestKernel.isAvailable)
+    #expect(try MatrixProduct.kernel(named: "portable") == .portable)
+    #expect(try MatrixProduct.kernel(fromEnvironment: [:]) == nil)
+    #expect(try MatrixProduct.kernel(fromEnvironment: ["DESCENT_KERNEL": "portable"]) == .portable)
+    #expect(throws: MatrixProduct.KernelError.self) { try MatrixProduct.kernel(named: "sse9") }
+    for kernel in MatrixProduct.Kernel.allCases where !kernel.isAvailable {
+      #expect(throws: MatrixProduct.KernelError.self) {
+        try MatrixProduct.kernel(fromEnvironment: ["DESCENT_KERNEL": kernel.rawValue])
+      }
+    }
+    #if arch(x86_64)
+    #expect(!MatrixProduct.Kernel.neon.isAvailable)
+    #endif
   }
 
   @Test func smallProductMatchesHandComputedValues() {

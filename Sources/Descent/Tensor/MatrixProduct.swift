@@ -1,5 +1,6 @@
 import CPUFeatures
 import Dispatch
+import Foundation
 import DescentKernelsAVX2
 import DescentKernelsAVX512
 
@@ -15,32 +16,112 @@ import DescentKernelsAVX512
 /// Descent starts; other types and other CPUs take the plain loop below. All of them compute
 /// the same bits, so results do not depend on the machine's vector width.
 public enum MatrixProduct {
-  /// The kernel builds, best first.
-  enum Kernel: String, Sendable {
+  /// The kernel builds, best first. On x86-64 the product is compiled for AVX-512 and for AVX2
+  /// with FMA; on other architectures (arm64: NEON) once for the host's own vectors. Every
+  /// build computes the same bits as the portable loop.
+  public enum Kernel: String, CaseIterable, Sendable {
     case avx512
     case avx2
+    case neon
     case portable
+
+    /// Whether this CPU (and this build of Descent) runs the kernel.
+    public var isAvailable: Bool {
+      switch self {
+      #if arch(x86_64)
+      case .avx512: descent_cpu_has_avx512() != 0
+      case .avx2: descent_cpu_has_avx2_fma() != 0
+      case .neon: false
+      #else
+      case .avx512, .avx2: false
+      case .neon: true
+      #endif
+      case .portable: true
+      }
+    }
+
+    /// Rows of C per tile of the kernel.
+    var tileRows: Int {
+      switch self {
+      case .avx512: DescentKernelsAVX512.tileRows
+      case .avx2, .neon: DescentKernelsAVX2.tileRows
+      case .portable: 6
+      }
+    }
   }
 
-  /// The kernel this CPU runs.
-  static let kernel: Kernel = {
-    #if arch(x86_64)
-    if descent_cpu_has_avx512() != 0 { return .avx512 }
-    if descent_cpu_has_avx2_fma() != 0 { return .avx2 }
-    return .portable
-    #else
-    return .avx512  // built for the host's own vector unit (see Package.swift)
-    #endif
-  }()
+  /// The best kernel this CPU runs, which Descent uses unless told otherwise.
+  public static let bestKernel: Kernel = Kernel.allCases.first { $0.isAvailable }!
 
-  /// Rows of C per tile of the kernel in use.
-  static let tileRows: Int = {
-    switch kernel {
-    case .avx512: DescentKernelsAVX512.tileRows
-    case .avx2: DescentKernelsAVX2.tileRows
-    case .portable: 6
+  /// The environment variable that chooses another kernel than the best, for benchmarks and
+  /// tests: `DESCENT_KERNEL=avx512|avx2|neon|portable`.
+  public static let kernelVariable = "DESCENT_KERNEL"
+
+  /// Why a kernel cannot be used.
+  public struct KernelError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+  }
+
+  /// The kernel a name chooses, when this CPU runs it.
+  public static func kernel(named name: String) throws(KernelError) -> Kernel {
+    let available = Kernel.allCases.filter(\.isAvailable).map(\.rawValue)
+    guard let kernel = Kernel(rawValue: name) else {
+      throw KernelError(
+        description: "unknown kernel '\(name)'; this CPU runs \(available.joined(separator: ", "))")
     }
-  }()
+    guard kernel.isAvailable else {
+      throw KernelError(
+        description: "this CPU cannot run the \(name) kernel; it runs \(available.joined(separator: ", "))")
+    }
+    return kernel
+  }
+
+  /// The kernel that `DESCENT_KERNEL` chooses in `environment`, nil when it is unset or empty.
+  public static func kernel(fromEnvironment environment: [String: String]) throws(KernelError)
+    -> Kernel?
+  {
+    guard let name = environment[kernelVariable], !name.isEmpty else { return nil }
+    do {
+      return try kernel(named: name)
+    } catch {
+      throw KernelError(description: "\(kernelVariable): \(error.description)")
+    }
+  }
+
+  /// The kernel in use: the best this CPU runs, or the one `use(_:)` chose, or, until then,
+  /// the one `DESCENT_KERNEL` names when this CPU runs it. (The command line refuses a
+  /// `DESCENT_KERNEL` it cannot honour; see `kernel(fromEnvironment:)`.)
+  public static var kernel: Kernel {
+    switch descent_selected_kernel() {
+    case 0: return .avx512
+    case 1: return .avx2
+    case 2: return .neon
+    case 3: return .portable
+    default: break
+    }
+    let initial = (try? kernel(fromEnvironment: processEnvironment)) ?? nil
+    use(initial ?? bestKernel)
+    return kernel
+  }
+
+  /// Uses `kernel`, which must be available, for every product from now on. All kernels
+  /// compute the same bits, so this changes speed only, even while other threads multiply.
+  public static func use(_ kernel: Kernel) {
+    precondition(kernel.isAvailable, "the \(kernel.rawValue) kernel does not run on this CPU")
+    let number: Int32 =
+      switch kernel {
+      case .avx512: 0
+      case .avx2: 1
+      case .neon: 2
+      case .portable: 3
+      }
+    descent_select_kernel(number)
+  }
+
+  /// The process's environment variables.
+  private static var processEnvironment: [String: String] {
+    ProcessInfo.processInfo.environment
+  }
 
   /// The name of the kernel in use, for benchmarks and reports.
   public static var kernelName: String { kernel.rawValue }
@@ -68,10 +149,11 @@ public enum MatrixProduct {
   ) {
     let lda = transposeA ? m : k
     // Rows per thread, whole tiles; a split pays only when each part is sizable.
-    let tile = tileRows
+    let kernel = kernel
+    let tile = kernel.tileRows
     let parts = min(threads, m / (2 * tile))
     guard parts > 1, m * n * k >= 1 << 18 else {
-      block(a, transposeA, b, transposeB, c, rows: m, n, k, lda, accumulate, workspace)
+      block(a, transposeA, b, transposeB, c, rows: m, n, k, lda, accumulate, workspace, kernel)
       return
     }
     let rowsPerPart = (m / parts + tile - 1) / tile * tile
@@ -85,7 +167,8 @@ public enum MatrixProduct {
       guard rows > 0 else { return }
       block(
         sa.value + (transposeA ? first : first * k), transposeA, sb.value, transposeB,
-        sc.value + first * n, rows: rows, n, k, lda, accumulate, sw.value + part * stride)
+        sc.value + first * n, rows: rows, n, k, lda, accumulate, sw.value + part * stride,
+        kernel)
     }
   }
 
@@ -94,7 +177,7 @@ public enum MatrixProduct {
   static func block<T: Scalar>(
     _ a: UnsafePointer<T>, _ transposeA: Bool, _ b: UnsafePointer<T>, _ transposeB: Bool,
     _ c: UnsafeMutablePointer<T>, rows m: Int, _ n: Int, _ k: Int, _ lda: Int,
-    _ accumulate: Bool, _ workspace: UnsafeMutablePointer<T>
+    _ accumulate: Bool, _ workspace: UnsafeMutablePointer<T>, _ kernel: Kernel
   ) {
     if T.self == Float.self && kernel != .portable {
       let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
@@ -105,7 +188,7 @@ public enum MatrixProduct {
       case .avx512:
         DescentKernelsAVX512.packedProduct(
           a, transposeA, b, transposeB, c, m, n, k, lda, accumulate, w)
-      case .avx2:
+      case .avx2, .neon:
         DescentKernelsAVX2.packedProduct(
           a, transposeA, b, transposeB, c, m, n, k, lda, accumulate, w)
       case .portable:
