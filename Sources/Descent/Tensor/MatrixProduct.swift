@@ -99,9 +99,9 @@ public enum MatrixProduct {
     case 3: return .portable
     default: break
     }
-    let initial = (try? kernel(fromEnvironment: processEnvironment)) ?? nil
-    use(initial ?? bestKernel)
-    return kernel
+    let chosen = ((try? kernel(fromEnvironment: processEnvironment)) ?? nil) ?? bestKernel
+    use(chosen)
+    return chosen
   }
 
   /// Uses `kernel`, which must be available, for every product from now on. All kernels
