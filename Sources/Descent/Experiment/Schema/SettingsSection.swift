@@ -34,7 +34,10 @@ struct SettingsSection<Settings>: Sendable {
     return (variantKey.map { [$0] } ?? []) + keys
   }
 
-  var keyNames: [String] { keys.map(\.name) }
+  /// Every key as declared, without the defaults `keys` computes: what decoding needs.
+  private var declaredKeys: [SchemaKey] { (variantKey.map { [$0] } ?? []) + settings.map(\.key) }
+
+  var keyNames: [String] { declaredKeys.map(\.name) }
 
   /// The variants' names.
   var variants: [String] {
@@ -68,7 +71,7 @@ struct SettingsSection<Settings>: Sendable {
   func decode(
     _ fields: Fields, variant: String?, into settings: inout Settings, reader: inout ConfigReader
   ) {
-    let fields = variant.map { reader.applicable(fields, keys, chosen: $0) } ?? fields
+    let fields = variant.map { reader.applicable(fields, declaredKeys, chosen: $0) } ?? fields
     for setting in self.settings {
       guard let node = fields[setting.key.name] else {
         if let variant, setting.key.requiredBy.contains(variant) {
