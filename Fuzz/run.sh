@@ -56,6 +56,10 @@ if [[ -w /dev/shm ]]; then tmp=/dev/shm/descent-fuzz-$$; else tmp=$scratch/tmp-$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
+# The declarations of the experiment file are global constants that LeakSanitizer takes for leaks
+# (docs/sanitizers.md); the suppressions of the sanitizer tests name them.
+export LSAN_OPTIONS=suppressions=$root/.ci/lsan-suppressions.txt:print_suppressions=0
+
 # An input that takes 10 s is a hang; one that allocates 2 GB at once, a crash. Standard input is
 # closed so that a path such as /dev/stdin in an input cannot wait on the terminal.
 TMPDIR=$tmp "$scratch/release/$product" "$corpus" "$seeds" "${options[@]}" \
