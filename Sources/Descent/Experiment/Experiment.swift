@@ -136,7 +136,7 @@ public struct Experiment: Sendable {
     path: String, overrides: [String] = [], sweeps: [String] = [], maxRuns: Int = 5000,
     memoryLimit: MemoryLimit? = nil
   ) throws -> Experiment {
-    let text = try SourceText.read(path)
+    let text = try YAMLText.read(path)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     return try load(
       yaml: text, file: path, baseDirectory: directory, overrides: overrides, sweeps: sweeps,

@@ -19,7 +19,7 @@ struct StudyParser {
   static let validationMetrics: [RunMetric] = [.valLoss, .valAccuracy, .valRMSE, .valR2]
 
   /// The study of `node`, written at `location`; `nil` when it has problems (reported).
-  mutating func parse(_ node: SourceNode, location: InputLocation) -> Study? {
+  mutating func parse(_ node: YAMLNode, location: InputLocation) -> Study? {
     let count = reader.problems.count
     guard let fields = reader.fields(of: node, path: "study", keys: Self.keys, location: location)
     else { return nil }
@@ -70,7 +70,7 @@ struct StudyParser {
   }
 
   /// A sweep-like search space at `path`: grid, zip and random, no seeds.
-  private mutating func space(_ node: SourceNode, path: String, location: InputLocation) -> Sweep? {
+  private mutating func space(_ node: YAMLNode, path: String, location: InputLocation) -> Sweep? {
     var parser = SweepParser(baseSeed: baseSeed, path: path)
     parser.reader = reader
     let sweep = parser.parse(node, location: location)
@@ -96,7 +96,7 @@ struct StudyParser {
   }
 
   /// `arms:`: each `name: {key: value}` or `name: {set: {...}, space: {...}}`.
-  private mutating func arms(_ node: SourceNode, space: Sweep?) -> [Study.Arm]? {
+  private mutating func arms(_ node: YAMLNode, space: Sweep?) -> [Study.Arm]? {
     guard let entries = node.entries, !entries.isEmpty else {
       reader.mismatch(node, key: "study.arms", expected: "a mapping of arm names to settings")
       return nil
@@ -158,7 +158,7 @@ struct StudyParser {
   }
 
   /// An arm's fixed settings: dotted keys with one value each.
-  private mutating func armSettings(_ node: SourceNode, path: String) -> [SweepAssignment]? {
+  private mutating func armSettings(_ node: YAMLNode, path: String) -> [SweepAssignment]? {
     guard let entries = node.entries else {
       reader.mismatch(node, key: path, expected: "a mapping of dotted keys to values")
       return nil
@@ -189,7 +189,7 @@ struct StudyParser {
   }
 
   /// Distinct seeds, a non-empty list.
-  private mutating func seeds(_ node: SourceNode, key: String) -> [UInt64] {
+  private mutating func seeds(_ node: YAMLNode, key: String) -> [UInt64] {
     guard let items = node.items, !items.isEmpty else {
       reader.mismatch(node, key: key, expected: "a non-empty list of seeds such as [1, 2, 3]")
       return []
@@ -207,7 +207,7 @@ struct StudyParser {
   }
 
   /// `halving: {eta, min_epochs}`.
-  private mutating func halving(_ node: SourceNode, _ tune: Fields) -> Study.Halving? {
+  private mutating func halving(_ node: YAMLNode, _ tune: Fields) -> Study.Halving? {
     guard
       let fields = reader.fields(
         of: node, path: "study.tune.halving", keys: Self.halvingKeys,
@@ -251,7 +251,7 @@ struct StudyParser {
   }
 
   /// `target: {metric, value}`.
-  private mutating func target(_ node: SourceNode) -> ReportOptions.Target? {
+  private mutating func target(_ node: YAMLNode) -> ReportOptions.Target? {
     guard let fields = reader.fields(of: node, path: "study.target", keys: Self.targetKeys),
       let metricNode = reader.require(fields, "metric", expected: "a validation metric"),
       let valueNode = reader.require(fields, "value", expected: "a number")

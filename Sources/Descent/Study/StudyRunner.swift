@@ -370,7 +370,7 @@ enum GridStep {
   }
 
   /// `value` written like the axis's values: an integer when they all are.
-  static func text(_ value: Double, like values: [SourceNode]) -> String {
+  static func text(_ value: Double, like values: [YAMLNode]) -> String {
     let integers = values.allSatisfy { node in node.plainText.map { Int($0) != nil } ?? false }
     if integers, value.magnitude < 1e15 { return String(Int(value.rounded())) }
     // Four significant digits, as random draws are written.

@@ -11,7 +11,7 @@ enum Distribution: Sendable, Hashable {
   /// `{int: [a, b]}`: an integer in [a, b], both ends included.
   case integer(Int, Int)
   /// `{choice: [...]}`: one of the values, each equally likely.
-  case choice([SourceNode])
+  case choice([YAMLNode])
 
   /// Numbers are rounded to this many significant digits, so that they read well in run ids
   /// and tables; the rounding is part of the draw, so it is the same on every machine.
@@ -21,7 +21,7 @@ enum Distribution: Sendable, Hashable {
   /// in the list for `choice`.
   func sample(
     _ random: inout RandomGenerator, at location: InputLocation
-  ) -> (value: SourceNode, position: Int) {
+  ) -> (value: YAMLNode, position: Int) {
     switch self {
     case .uniform(let low, let high):
       let value = Self.rounded(random.uniform(low, high), within: low, high)
@@ -42,7 +42,7 @@ enum Distribution: Sendable, Hashable {
 
   /// The value at `fraction` of the way through the distribution, `fraction` in [0, 1): a
   /// point of a quasi-random sequence mapped as a uniform draw would be.
-  func value(at fraction: Double, location: InputLocation) -> (value: SourceNode, position: Int) {
+  func value(at fraction: Double, location: InputLocation) -> (value: YAMLNode, position: Int) {
     func index(_ count: Int) -> Int { min(Int(fraction * Double(count)), count - 1) }
     switch self {
     case .uniform(let low, let high):

@@ -5,7 +5,7 @@ struct SweepAssignment: Sendable, Hashable {
   /// Where the key is written in the sweep, for messages about the key itself.
   var keyLocation: InputLocation
   /// The value, located where it is written (or, for a random draw, where its distribution is).
-  var value: SourceNode
+  var value: YAMLNode
   /// The value's position in the list it was taken from; run ids use it for values that are
   /// not scalars.
   var position: Int

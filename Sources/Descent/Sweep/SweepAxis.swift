@@ -2,7 +2,7 @@
 struct SweepAxis: Sendable, Hashable {
   var key: String
   var keyLocation: InputLocation
-  var values: [SourceNode]
+  var values: [YAMLNode]
 
   func assignment(_ position: Int) -> SweepAssignment {
     SweepAssignment(key: key, keyLocation: keyLocation, value: values[position], position: position)

@@ -23,7 +23,7 @@ struct SweepParser {
   }
 
   /// The sweep of `node`, written at `location`; `nil` when it has problems (reported).
-  mutating func parse(_ node: SourceNode, location: InputLocation) -> Sweep? {
+  mutating func parse(_ node: YAMLNode, location: InputLocation) -> Sweep? {
     let count = reader.problems.count
     guard let fields = reader.fields(of: node, path: path, keys: Self.keys, location: location)
     else { return nil }
@@ -41,7 +41,7 @@ struct SweepParser {
   }
 
   /// The keys of `grid` or `zip`, each with its non-empty list of values.
-  private mutating func axes(_ node: SourceNode, path: String) -> [SweepAxis] {
+  private mutating func axes(_ node: YAMLNode, path: String) -> [SweepAxis] {
     guard !node.isNull else { return [] }
     guard let entries = node.entries else {
       reader.mismatch(node, key: path, expected: "a mapping of dotted keys to lists of values")
@@ -67,7 +67,7 @@ struct SweepParser {
 
   /// The values of `{log2: [low, high]}` or `{log10: [low, high]}`, integers with
   /// `low <= high`, at most 100 values; each value is located at the list.
-  private mutating func logGrid(_ entry: SourceNode.Entry, key: String) -> [SourceNode]? {
+  private mutating func logGrid(_ entry: YAMLNode.Entry, key: String) -> [YAMLNode]? {
     let path = key + "." + entry.key
     guard let (lowNode, highNode) = pair(entry.value, key: path, of: "integer exponents"),
       let low = reader.integer(lowNode, key: path + ".0", IntegerRule(minimum: -300, maximum: 300)),
@@ -86,7 +86,7 @@ struct SweepParser {
   }
 
   /// `zip`'s axes, which must all have as many values as the first.
-  private mutating func zipAxes(_ node: SourceNode) -> [SweepAxis] {
+  private mutating func zipAxes(_ node: YAMLNode) -> [SweepAxis] {
     let axes = axes(node, path: "\(path).zip")
     guard let first = axes.first else { return [] }
     for axis in axes.dropFirst() where axis.values.count != first.values.count {
@@ -99,7 +99,7 @@ struct SweepParser {
   }
 
   /// Whether a swept key can be swept: a dotted key of a run's setting.
-  private mutating func checkKey(_ entry: SourceNode.Entry, path: String) -> Bool {
+  private mutating func checkKey(_ entry: YAMLNode.Entry, path: String) -> Bool {
     let settingPath = SettingPath(dotted: entry.key)
     guard settingPath.isWellFormed else {
       reader.report(entry.keyLocation, key: path, "expected a dotted key such as optimizer.lr")
@@ -116,7 +116,7 @@ struct SweepParser {
   }
 
   /// `random: {samples, seed, space}`.
-  private mutating func randomSearch(_ node: SourceNode, location: InputLocation) -> RandomSearch? {
+  private mutating func randomSearch(_ node: YAMLNode, location: InputLocation) -> RandomSearch? {
     guard
       let fields = reader.fields(
         of: node, path: "\(path).random", keys: Self.randomKeys, location: location)
@@ -143,7 +143,7 @@ struct SweepParser {
   }
 
   /// The keys of `space`, each with its distribution.
-  private mutating func dimensions(_ node: SourceNode) -> [RandomSearch.Dimension] {
+  private mutating func dimensions(_ node: YAMLNode) -> [RandomSearch.Dimension] {
     let spacePath = "\(path).random.space"
     guard let entries = node.entries, !entries.isEmpty else {
       reader.mismatch(node, key: spacePath, expected: "a mapping of dotted keys to distributions")
@@ -160,13 +160,13 @@ struct SweepParser {
   }
 
   /// `{uniform: [a, b]}`, `{log_uniform: [a, b]}`, `{int: [a, b]}` or `{choice: [...]}`.
-  private mutating func distribution(_ node: SourceNode, key: String) -> Distribution? {
+  private mutating func distribution(_ node: YAMLNode, key: String) -> Distribution? {
     let expected = "one of {uniform: [a, b]}, {log_uniform: [a, b]}, {int: [a, b]}, {choice: [...]}"
     guard let entries = node.entries, entries.count == 1, let entry = entries.first else {
       reader.mismatch(node, key: key, expected: expected)
       return nil
     }
-    let nameNode = SourceNode.scalar(entry.key, at: entry.keyLocation)
+    let nameNode = YAMLNode.scalar(entry.key, at: entry.keyLocation)
     guard let name = reader.name(nameNode, key: key, in: Self.distributions) else { return nil }
     let path = key + "." + name
     switch name {
@@ -191,7 +191,7 @@ struct SweepParser {
 
   /// `[low, high]` with `low < high`, both following `rule`.
   private mutating func numberRange(
-    _ node: SourceNode, key: String, _ rule: NumberRule, kind: String
+    _ node: YAMLNode, key: String, _ rule: NumberRule, kind: String
   ) -> (Double, Double)? {
     guard let (lowNode, highNode) = pair(node, key: key, of: kind),
       let low = reader.number(lowNode, key: key + ".0", rule),
@@ -205,7 +205,7 @@ struct SweepParser {
   }
 
   /// `[low, high]` of integers with `low <= high`.
-  private mutating func integerRange(_ node: SourceNode, key: String) -> Distribution? {
+  private mutating func integerRange(_ node: YAMLNode, key: String) -> Distribution? {
     guard let (lowNode, highNode) = pair(node, key: key, of: "integers"),
       let low = reader.integer(lowNode, key: key + ".0", .any),
       let high = reader.integer(highNode, key: key + ".1", .any)
@@ -219,8 +219,8 @@ struct SweepParser {
 
   /// The two items of a `[low, high]` list.
   private mutating func pair(
-    _ node: SourceNode, key: String, of kind: String
-  ) -> (SourceNode, SourceNode)? {
+    _ node: YAMLNode, key: String, of kind: String
+  ) -> (YAMLNode, YAMLNode)? {
     guard let items = node.items, items.count == 2 else {
       reader.mismatch(node, key: key, expected: "a list of two \(kind) [low, high]")
       return nil
@@ -229,7 +229,7 @@ struct SweepParser {
   }
 
   /// `seeds: [1, 2, 3]`: distinct integers >= 0.
-  private mutating func seedList(_ node: SourceNode) -> [UInt64] {
+  private mutating func seedList(_ node: YAMLNode) -> [UInt64] {
     guard !node.isNull else { return [] }
     guard let items = node.items, !items.isEmpty else {
       reader.mismatch(

@@ -3,35 +3,35 @@
 /// Yams' `Node` carries positions too, but a run's tree mixes values from several places (the
 /// file, its sweep section, `--set` overrides), so every node here keeps its own
 /// `InputLocation`, and messages point at the value that is wrong wherever it came from.
-struct SourceNode: Sendable, Hashable {
+struct YAMLNode: Sendable, Hashable {
   enum Content: Sendable, Hashable {
     /// A scalar as written. A quoted (or block) scalar is always a string; a plain one may be a
     /// number, a boolean or null.
     case scalar(String, quoted: Bool)
     case mapping([Entry])
-    case sequence([SourceNode])
+    case sequence([YAMLNode])
   }
 
   /// One `key: value` pair of a mapping, in file order.
   struct Entry: Sendable, Hashable {
     var key: String
     var keyLocation: InputLocation
-    var value: SourceNode
+    var value: YAMLNode
   }
 
   var content: Content
   var location: InputLocation
 
   static func scalar(_ text: String, quoted: Bool = false, at location: InputLocation) -> Self {
-    SourceNode(content: .scalar(text, quoted: quoted), location: location)
+    YAMLNode(content: .scalar(text, quoted: quoted), location: location)
   }
 
   static func mapping(_ entries: [Entry], at location: InputLocation) -> Self {
-    SourceNode(content: .mapping(entries), location: location)
+    YAMLNode(content: .mapping(entries), location: location)
   }
 
-  static func sequence(_ items: [SourceNode], at location: InputLocation) -> Self {
-    SourceNode(content: .sequence(items), location: location)
+  static func sequence(_ items: [YAMLNode], at location: InputLocation) -> Self {
+    YAMLNode(content: .sequence(items), location: location)
   }
 
   /// The text of a plain (unquoted) scalar, which is how numbers, booleans and null are written.
@@ -51,7 +51,7 @@ struct SourceNode: Sendable, Hashable {
     return nil
   }
 
-  var items: [SourceNode]? {
+  var items: [YAMLNode]? {
     if case .sequence(let items) = content { return items }
     return nil
   }
@@ -63,7 +63,7 @@ struct SourceNode: Sendable, Hashable {
   }
 
   /// The value of `key`, when this is a mapping that has it.
-  subscript(key: String) -> SourceNode? {
+  subscript(key: String) -> YAMLNode? {
     entries?.last { $0.key == key }?.value
   }
 

@@ -155,7 +155,7 @@ extension ConfigurationDecoder {
 
 extension ConfigReader {
   /// `milestones: [30, 80]`: increasing step counts.
-  mutating func milestones(_ node: SourceNode, key: String) -> [Int]? {
+  mutating func milestones(_ node: YAMLNode, key: String) -> [Int]? {
     guard let items = list(node, key: key, expected: "a list of increasing integers >= 1")
     else { return nil }
     let values = items.enumerated().map { index, item in
@@ -172,7 +172,7 @@ extension ConfigReader {
 
   /// `warmup: {epochs: N}` or `{steps: N}`; null means none.
   mutating func warmup(
-    _ node: SourceNode, key: String, interval: ScheduleSettings.Interval
+    _ node: YAMLNode, key: String, interval: ScheduleSettings.Interval
   ) -> Warmup? {
     guard !node.isNull else { return Warmup.disabled }
     guard let fields = fields(of: node, path: key, keys: ["epochs", "steps"]) else {

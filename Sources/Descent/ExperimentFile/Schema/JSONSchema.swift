@@ -136,11 +136,11 @@ enum JSONSchema {
 
   /// A default as `config.yaml` writes it, as JSON.
   static func json(yaml text: String) -> JSONValue? {
-    guard let node = SourceParser(file: "default").parse(text).root else { return nil }
+    guard let node = YAMLParser(file: "default").parse(text).root else { return nil }
     return json(node)
   }
 
-  private static func json(_ node: SourceNode) -> JSONValue {
+  private static func json(_ node: YAMLNode) -> JSONValue {
     switch node.content {
     case .scalar(let text, let quoted):
       if quoted { return .string(text) }

@@ -70,7 +70,7 @@ struct LayerEntry {
   /// The entry's dotted path, `model.layers.3`.
   var path: String
   /// The value of the kind's key; null for a bare kind.
-  var value: SourceNode
+  var value: YAMLNode
   /// The entry's keys, checked against the schema's.
   var fields: Fields
 
@@ -81,7 +81,7 @@ struct LayerEntry {
   var depth = 0
 
   /// The value of `option` and its dotted key, if given.
-  func option(_ option: String) -> (node: SourceNode, key: String)? {
+  func option(_ option: String) -> (node: YAMLNode, key: String)? {
     fields[option].map { ($0, fields.path(of: option)) }
   }
 }
@@ -326,7 +326,7 @@ extension LayerSchema {
 extension ConfigReader {
   /// One integer for both axes, or `[height, width]`.
   mutating func pair(
-    _ node: SourceNode, key: String, _ rule: IntegerRule, alternatives: String = ""
+    _ node: YAMLNode, key: String, _ rule: IntegerRule, alternatives: String = ""
   ) -> Pair? {
     if let items = node.items {
       guard items.count == 2 else {

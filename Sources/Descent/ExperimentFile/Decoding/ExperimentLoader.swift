@@ -30,7 +30,7 @@ struct ExperimentLoader {
   mutating func load(
     _ text: String, overrides: [String], sweeps: [String] = []
   ) throws(Diagnostics) -> Experiment {
-    let (parsed, parseProblems) = SourceParser(file: file).parse(text)
+    let (parsed, parseProblems) = YAMLParser(file: file).parse(text)
     problems += parseProblems
     guard var root = parsed else { throw sortedProblems() }
     apply(overrides.map(Override.parse) + sweeps.map(Override.sweep), to: &root)
@@ -52,7 +52,7 @@ struct ExperimentLoader {
     }
 
     let header = readHeader(top)
-    let runTree = SourceNode.mapping(
+    let runTree = YAMLNode.mapping(
       top.entries.filter { ConfigurationDecoder.keys.contains($0.key) }, at: root.location)
     decoder = RunDecoder(
       file: file, baseDirectory: baseDirectory, runTree: runTree, limit: limit)
@@ -145,7 +145,7 @@ struct ExperimentLoader {
 
   /// Applies `--set` overrides, then `--sweep` axes, in order; a later one wins.
   private mutating func apply(
-    _ overrides: [Result<Override, Diagnostic>], to root: inout SourceNode
+    _ overrides: [Result<Override, Diagnostic>], to root: inout YAMLNode
   ) {
     for parsed in overrides {
       switch parsed {

@@ -5,22 +5,22 @@ struct DecodedLayers {
     var units: Int
     /// Its dotted key, `model.layers.2.dense`.
     var key: String
-    var node: SourceNode
+    var node: YAMLNode
   }
 
   /// Where a layer was written: its entry's kind key and value (a dense entry with an
   /// activation gives two layers, both written there); for a block, where its own layers were.
   struct Origin {
     var key: String
-    var node: SourceNode
+    var node: YAMLNode
     /// Where each layer of a block's body was written.
     var body: [Origin] = []
     /// Where a block's shortcut was chosen, if the entry chose it.
-    var shortcut: (key: String, node: SourceNode)?
+    var shortcut: (key: String, node: YAMLNode)?
 
     /// Where the sublayer that `path` leads to was written: for a layer of the body, its own
     /// entry; for the shortcut, which the file does not write out, the `shortcut:` key.
-    func locate(_ path: some Collection<LayerShapeError.Step>) -> (key: String, node: SourceNode) {
+    func locate(_ path: some Collection<LayerShapeError.Step>) -> (key: String, node: YAMLNode) {
       switch path.first {
       case .body(let index)? where body.indices.contains(index):
         return body[index].locate(path.dropFirst())
@@ -48,7 +48,7 @@ extension ConfigReader {
   /// - Parameters:
   ///   - path: the list's dotted key, `model.layers`.
   ///   - depth: how many blocks the list is inside (0 for `model.layers`).
-  mutating func layers(_ node: SourceNode, path: String, depth: Int = 0) -> DecodedLayers? {
+  mutating func layers(_ node: YAMLNode, path: String, depth: Int = 0) -> DecodedLayers? {
     let expected = "a list of layers such as \(Self.layerExample)"
     guard let items = list(node, key: path, expected: expected) else { return nil }
     var decoded = DecodedLayers(layers: [], origins: [])
@@ -74,7 +74,7 @@ extension ConfigReader {
   /// without a size, with an `activation:` where the kind takes one; or an activation on its
   /// own.
   private mutating func layer(
-    _ node: SourceNode, path: String, depth: Int
+    _ node: YAMLNode, path: String, depth: Int
   ) -> (layers: [Layer], origin: DecodedLayers.Origin, output: DecodedLayers.OutputLayer?)? {
     if let text = node.scalarText, !node.isNull {
       guard let schema = LayerSchema.named(text), schema.bare else {
@@ -147,7 +147,7 @@ extension ConfigReader {
 
   /// `{activation: A}`, the entry of an activation layer; anything else is an unknown key.
   private mutating func activationEntry(
-    _ node: SourceNode, path: String
+    _ node: YAMLNode, path: String
   ) -> (layers: [Layer], origin: DecodedLayers.Origin, output: DecodedLayers.OutputLayer?)? {
     let keys = LayerSchema.all.map(\.name) + ["activation"]
     let count = problems.count
@@ -164,7 +164,7 @@ extension ConfigReader {
   }
 
   /// `relu`, or `{leaky_relu: {slope: 0.1}}` for an activation with parameters.
-  mutating func activation(_ node: SourceNode, key: String) -> Activation? {
+  mutating func activation(_ node: YAMLNode, key: String) -> Activation? {
     if node.scalarText != nil, !node.isNull {
       return name(node, key: key, in: Activation.names).flatMap(Activation.init(name:))
     }
@@ -176,7 +176,7 @@ extension ConfigReader {
       )
       return nil
     }
-    let nameNode = SourceNode.scalar(entry.key, at: entry.keyLocation)
+    let nameNode = YAMLNode.scalar(entry.key, at: entry.keyLocation)
     guard let name = name(nameNode, key: key, in: Activation.names),
       var activation = Activation(name: name)
     else { return nil }

@@ -30,7 +30,7 @@ struct ReportSectionParser {
   ///
   /// - Parameters:
   ///   - location: where the `report` key is written.
-  mutating func parse(_ node: SourceNode, location: InputLocation) -> ReportOptions {
+  mutating func parse(_ node: YAMLNode, location: InputLocation) -> ReportOptions {
     var options = ReportOptions()
     guard
       let fields = reader.fields(of: node, path: "report", keys: Self.keys, location: location)
@@ -51,7 +51,7 @@ struct ReportSectionParser {
   // MARK: Keys
 
   /// A metric by name that some run measures.
-  private mutating func metric(_ node: SourceNode, key: String) -> RunMetric? {
+  private mutating func metric(_ node: YAMLNode, key: String) -> RunMetric? {
     guard let metric = reader.choice(node, key: key, RunMetric.self) else { return nil }
     guard let tasks else { return metric }
     if let classification = metric.classification, !tasks.contains(classification) {
@@ -73,7 +73,7 @@ struct ReportSectionParser {
   }
 
   /// `compare: [swept.key, ...]`: each a swept setting, once.
-  private mutating func compare(_ node: SourceNode, key: String) -> [String]? {
+  private mutating func compare(_ node: YAMLNode, key: String) -> [String]? {
     guard
       let items = reader.list(
         node, key: key, expected: "a list of swept settings such as [optimizer.momentum]")
@@ -116,7 +116,7 @@ struct ReportSectionParser {
   }
 
   /// `targets: [{metric: val_accuracy, value: 0.95}, ...]`, each given once.
-  private mutating func targets(_ node: SourceNode, key: String) -> [ReportOptions.Target] {
+  private mutating func targets(_ node: YAMLNode, key: String) -> [ReportOptions.Target] {
     let example = "{metric: val_accuracy, value: 0.95}"
     guard let items = reader.list(node, key: key, expected: "a list of targets such as \(example)")
     else { return [] }
@@ -136,7 +136,7 @@ struct ReportSectionParser {
   }
 
   /// One target: a metric some run measures and a value it can take.
-  private mutating func target(_ node: SourceNode, key: String) -> ReportOptions.Target? {
+  private mutating func target(_ node: YAMLNode, key: String) -> ReportOptions.Target? {
     guard node.entries != nil,
       let fields = reader.fields(of: node, path: key, keys: Self.targetKeys)
     else {

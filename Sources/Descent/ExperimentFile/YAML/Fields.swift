@@ -4,16 +4,16 @@ struct Fields: Sendable {
   let path: String
   /// Where the mapping is named, for a message about a key that is missing from it.
   let location: InputLocation
-  private(set) var entries: [SourceNode.Entry]
+  private(set) var entries: [YAMLNode.Entry]
 
-  init(path: String, location: InputLocation, entries: [SourceNode.Entry]) {
+  init(path: String, location: InputLocation, entries: [YAMLNode.Entry]) {
     self.path = path
     self.location = location
     self.entries = entries
   }
 
   /// The value of `key`, if given.
-  subscript(key: String) -> SourceNode? {
+  subscript(key: String) -> YAMLNode? {
     entries.first { $0.key == key }?.value
   }
 

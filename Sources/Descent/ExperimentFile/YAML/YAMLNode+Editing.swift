@@ -1,4 +1,4 @@
-extension SourceNode {
+extension YAMLNode {
   /// The sections that may be written as a bare name: `loss: mse` is `loss: {name: mse}`.
   static let namedSections: Set<String> = ["loss", "optimizer", "schedule"]
 
@@ -13,13 +13,13 @@ extension SourceNode {
   ///   keys this creates and for problems with the path.
   /// - Returns: a problem with the path, such as an index past the end of a list.
   mutating func set(
-    _ path: SettingPath, to value: SourceNode, keyLocation: InputLocation
+    _ path: SettingPath, to value: YAMLNode, keyLocation: InputLocation
   ) -> Diagnostic? {
     set(path.components[...], walked: [], to: value, keyLocation: keyLocation)
   }
 
   private mutating func set(
-    _ rest: ArraySlice<String>, walked: [String], to value: SourceNode,
+    _ rest: ArraySlice<String>, walked: [String], to value: YAMLNode,
     keyLocation: InputLocation
   ) -> Diagnostic? {
     guard let component = rest.first else {
@@ -83,7 +83,7 @@ extension SourceNode {
 
   /// This tree with every location replaced by `location`: for a value given on the command
   /// line, whose position inside the override says nothing useful.
-  func relocated(to location: InputLocation) -> SourceNode {
+  func relocated(to location: InputLocation) -> YAMLNode {
     var node = self
     node.location = location
     switch content {

@@ -33,7 +33,7 @@ struct ConfigurationDecoder {
   var problems: [Diagnostic] { reader.problems }
 
   /// The configuration of `root`, or `nil` when anything is wrong with it (see `problems`).
-  mutating func decode(_ root: SourceNode) -> RunConfiguration? {
+  mutating func decode(_ root: YAMLNode) -> RunConfiguration? {
     let top = InputLocation(file: file)
     guard let fields = reader.fields(of: root, path: "", keys: Self.keys, location: top) else {
       return nil
@@ -86,7 +86,7 @@ struct ConfigurationDecoder {
   }
 
   /// A section written as a bare name, `loss: mse`, read as `{name: mse}`.
-  static func expandingName(_ node: SourceNode) -> SourceNode {
+  static func expandingName(_ node: YAMLNode) -> YAMLNode {
     guard node.scalarText != nil, !node.isNull else { return node }
     return .mapping(
       [.init(key: "name", keyLocation: node.location, value: node)], at: node.location)

@@ -144,7 +144,7 @@ extension ConfigurationDecoder {
 
 extension ConfigReader {
   /// `checkpoint: true | false | {every: N}`.
-  mutating func checkpoint(_ node: SourceNode, key: String) -> CheckpointPolicy? {
+  mutating func checkpoint(_ node: YAMLNode, key: String) -> CheckpointPolicy? {
     let expected = "true, false or {every: N} (a checkpoint every N epochs)"
     if node.entries == nil {
       guard !node.isNull, let text = node.plainText, let on = YAMLScalar.boolean(text) else {
@@ -163,7 +163,7 @@ extension ConfigReader {
   }
 
   /// `early_stopping: {metric, patience, min_delta}`.
-  mutating func earlyStopping(_ node: SourceNode, key path: String) -> DecodedTraining.Stopping? {
+  mutating func earlyStopping(_ node: YAMLNode, key path: String) -> DecodedTraining.Stopping? {
     let location = node.location
     guard
       let fields = fields(

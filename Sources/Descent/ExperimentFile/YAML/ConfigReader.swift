@@ -1,4 +1,4 @@
-/// Reads typed settings out of a `SourceNode` tree and collects every problem it meets, so that
+/// Reads typed settings out of a `YAMLNode` tree and collects every problem it meets, so that
 /// one pass over a file reports all of them.
 ///
 /// Each read either returns a valid value or reports why not and returns `nil`; the caller keeps
@@ -10,7 +10,7 @@ struct ConfigReader {
     problems.append(location.diagnostic(key: key, message))
   }
 
-  mutating func report(_ node: SourceNode, key: String?, _ message: String) {
+  mutating func report(_ node: YAMLNode, key: String?, _ message: String) {
     report(node.location, key: key, message)
   }
 
@@ -20,7 +20,7 @@ struct ConfigReader {
   }
 
   /// Reports that `node` is not what `expected` describes.
-  mutating func mismatch(_ node: SourceNode, key: String, expected: String) {
+  mutating func mismatch(_ node: YAMLNode, key: String, expected: String) {
     report(node, key: key, "expected \(expected), found \(node.foundDescription)")
   }
 
@@ -32,7 +32,7 @@ struct ConfigReader {
   ///   - location: where the mapping is named, for messages about keys missing from it.
   /// - Returns: `nil` when `node` is not a mapping (reported); an empty mapping for null.
   mutating func fields(
-    of node: SourceNode, path: String, keys: [String], location: InputLocation? = nil
+    of node: YAMLNode, path: String, keys: [String], location: InputLocation? = nil
   ) -> Fields? {
     let location = location ?? node.location
     if node.isNull { return Fields(path: path, location: location, entries: []) }
@@ -40,7 +40,7 @@ struct ConfigReader {
       mismatch(node, key: path, expected: "a mapping with keys \(keys.joined(separator: ", "))")
       return nil
     }
-    var known: [SourceNode.Entry] = []
+    var known: [YAMLNode.Entry] = []
     for entry in entries {
       if keys.contains(entry.key) {
         known.append(entry)
@@ -51,7 +51,7 @@ struct ConfigReader {
     return Fields(path: path, location: location, entries: known)
   }
 
-  mutating func reportUnknownKey(_ entry: SourceNode.Entry, path: String, keys: [String]) {
+  mutating func reportUnknownKey(_ entry: YAMLNode.Entry, path: String, keys: [String]) {
     let key = SettingPath.join(path, entry.key)
     if let suggestion = KeySuggestion.nearest(to: entry.key, in: keys) {
       report(entry.keyLocation, key: key, "unknown key; did you mean '\(suggestion)'?")
@@ -62,7 +62,7 @@ struct ConfigReader {
   }
 
   /// The value of `key`, reporting it missing when absent or null.
-  mutating func require(_ fields: Fields, _ key: String, expected: String) -> SourceNode? {
+  mutating func require(_ fields: Fields, _ key: String, expected: String) -> YAMLNode? {
     if let node = fields[key], !node.isNull { return node }
     let location = fields[key]?.location ?? fields.location
     report(location, key: fields.path(of: key), "missing required key; expected \(expected)")
@@ -71,7 +71,7 @@ struct ConfigReader {
 
   // MARK: Scalars
 
-  mutating func number(_ node: SourceNode, key: String, _ rule: NumberRule) -> Double? {
+  mutating func number(_ node: YAMLNode, key: String, _ rule: NumberRule) -> Double? {
     guard let text = node.plainText, let value = YAMLScalar.number(text), rule.contains(value)
     else {
       var message = "expected \(rule.description), found \(node.foundDescription)"
@@ -87,7 +87,7 @@ struct ConfigReader {
     return value
   }
 
-  mutating func integer(_ node: SourceNode, key: String, _ rule: IntegerRule) -> Int? {
+  mutating func integer(_ node: YAMLNode, key: String, _ rule: IntegerRule) -> Int? {
     guard let text = node.plainText, let value = Int(text), rule.contains(value) else {
       report(
         node, key: key,
@@ -99,7 +99,7 @@ struct ConfigReader {
   }
 
   /// A seed: an integer in [0, 2^64).
-  mutating func seed(_ node: SourceNode, key: String) -> UInt64? {
+  mutating func seed(_ node: YAMLNode, key: String) -> UInt64? {
     guard let text = node.plainText, let value = UInt64(text) else {
       report(
         node, key: key,
@@ -113,7 +113,7 @@ struct ConfigReader {
   /// What a message adds about a whole number written beyond the range of `type`, which would
   /// otherwise read as if it were what is expected; nothing for a negative number where none is.
   private func outOfRange<Integer: FixedWidthInteger>(
-    _ node: SourceNode, _ type: Integer.Type, negativeAllowed: Bool
+    _ node: YAMLNode, _ type: Integer.Type, negativeAllowed: Bool
   ) -> String {
     guard let text = node.plainText, Integer(text) == nil else { return "" }
     let negative = text.hasPrefix("-")
@@ -123,7 +123,7 @@ struct ConfigReader {
     return negativeAllowed ? ", smaller than the smallest integer \(Integer.min)" : ""
   }
 
-  mutating func boolean(_ node: SourceNode, key: String) -> Bool? {
+  mutating func boolean(_ node: YAMLNode, key: String) -> Bool? {
     guard let text = node.plainText, let value = YAMLScalar.boolean(text) else {
       mismatch(node, key: key, expected: "true or false")
       return nil
@@ -132,7 +132,7 @@ struct ConfigReader {
   }
 
   /// Any scalar but null, as text.
-  mutating func string(_ node: SourceNode, key: String) -> String? {
+  mutating func string(_ node: YAMLNode, key: String) -> String? {
     guard let text = node.scalarText, !node.isNull else {
       mismatch(node, key: key, expected: "a string")
       return nil
@@ -141,7 +141,7 @@ struct ConfigReader {
   }
 
   /// One of the names `names` (a plain or quoted scalar), with a suggestion when it is near one.
-  mutating func name(_ node: SourceNode, key: String, in names: [String]) -> String? {
+  mutating func name(_ node: YAMLNode, key: String, in names: [String]) -> String? {
     let listed = "one of \(names.joined(separator: ", "))"
     guard let text = node.scalarText, !node.isNull else {
       mismatch(node, key: key, expected: listed)
@@ -160,14 +160,14 @@ struct ConfigReader {
 
   /// A case of `type` by its raw value.
   mutating func choice<Choice: CaseIterable & RawRepresentable>(
-    _ node: SourceNode, key: String, _ type: Choice.Type
+    _ node: YAMLNode, key: String, _ type: Choice.Type
   ) -> Choice? where Choice.RawValue == String {
     let names = Choice.allCases.map(\.rawValue)
     return name(node, key: key, in: names).flatMap(Choice.init(rawValue:))
   }
 
   /// The items of a list.
-  mutating func list(_ node: SourceNode, key: String, expected: String) -> [SourceNode]? {
+  mutating func list(_ node: YAMLNode, key: String, expected: String) -> [YAMLNode]? {
     guard let items = node.items else {
       mismatch(node, key: key, expected: expected)
       return nil

@@ -85,7 +85,7 @@ extension ConfigurationDecoder {
 
 extension ConfigReader {
   /// `betas: [beta1, beta2]`, each in [0, 1).
-  mutating func betas(_ node: SourceNode, key: String) -> (Double, Double)? {
+  mutating func betas(_ node: YAMLNode, key: String) -> (Double, Double)? {
     let expected = "a list of two numbers in [0, 1)"
     guard let items = list(node, key: key, expected: expected) else { return nil }
     guard items.count == 2 else {

@@ -5,7 +5,7 @@ struct RunDecoder: Sendable {
   let file: String
   let baseDirectory: String
   /// The file's run settings (`data`, `model`, ... `training`), overrides applied.
-  let runTree: SourceNode
+  let runTree: YAMLNode
   /// The memory each run must fit in; `nil` when it cannot be read (reported elsewhere).
   let limit: MemoryLimit?
   /// What is known about the data files, read once for every run.

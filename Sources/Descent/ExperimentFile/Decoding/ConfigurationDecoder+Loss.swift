@@ -1,7 +1,7 @@
 /// A decoded `loss`, with where it was written.
 struct DecodedLoss {
   var loss: Loss
-  var node: SourceNode
+  var node: YAMLNode
 }
 
 extension ConfigurationDecoder {

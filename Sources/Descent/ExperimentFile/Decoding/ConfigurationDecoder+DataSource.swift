@@ -8,7 +8,7 @@ extension ConfigurationDecoder {
 
   /// `{csv: FILE, target: COLUMN, features: [...] | drop: [...], task, drop_invalid_rows,
   /// test: FILE}`, with every column name checked against the file's header.
-  mutating func decodeCSV(_ node: SourceNode) -> (source: CSVSource, taskGiven: Bool)? {
+  mutating func decodeCSV(_ node: YAMLNode) -> (source: CSVSource, taskGiven: Bool)? {
     guard let fields = reader.fields(of: node, path: "data.source", keys: Self.csvKeys) else {
       return nil
     }
@@ -46,12 +46,12 @@ extension ConfigurationDecoder {
 
   /// A list of column names, each with where it is written.
   private mutating func decodeColumnList(
-    _ node: SourceNode, key: String
-  ) -> [(name: String, node: SourceNode)]? {
+    _ node: YAMLNode, key: String
+  ) -> [(name: String, node: YAMLNode)]? {
     guard
       let items = reader.list(node, key: key, expected: "a list of column names such as [a, b]")
     else { return nil }
-    var names: [(name: String, node: SourceNode)] = []
+    var names: [(name: String, node: YAMLNode)] = []
     for (index, item) in items.enumerated() {
       guard let name = reader.string(item, key: "\(key).\(index)") else { return nil }
       if let first = names.firstIndex(where: { $0.name == name }) {
@@ -67,9 +67,9 @@ extension ConfigurationDecoder {
   /// Checks the target, features and dropped columns against the file's header; false when a
   /// problem was reported.
   private mutating func checkColumns(
-    _ source: CSVSource, targetNode: SourceNode,
-    features: [(name: String, node: SourceNode)]?, drop: [(name: String, node: SourceNode)]?,
-    featuresNode: SourceNode?, dropNode: SourceNode?
+    _ source: CSVSource, targetNode: YAMLNode,
+    features: [(name: String, node: YAMLNode)]?, drop: [(name: String, node: YAMLNode)]?,
+    featuresNode: YAMLNode?, dropNode: YAMLNode?
   ) -> Bool {
     let header: [String]
     switch inspector.header(of: source.file) {
@@ -110,7 +110,7 @@ extension ConfigurationDecoder {
   }
 
   private mutating func checkColumn(
-    _ name: String, node: SourceNode, key: String, in header: [String], of source: CSVSource
+    _ name: String, node: YAMLNode, key: String, in header: [String], of source: CSVSource
   ) {
     guard !header.contains(name) else { return }
     var message = "no column \(YAMLScalar.doubleQuoted(name)) in \(source.file.displayPath)"
@@ -125,7 +125,7 @@ extension ConfigurationDecoder {
   // MARK: IDX
 
   /// `{idx: {images: FILE, labels: FILE}, test: {images: FILE, labels: FILE}}`.
-  mutating func decodeIDX(_ node: SourceNode) -> IDXSource? {
+  mutating func decodeIDX(_ node: YAMLNode) -> IDXSource? {
     guard let fields = reader.fields(of: node, path: "data.source", keys: Self.idxKeys) else {
       return nil
     }
@@ -140,7 +140,7 @@ extension ConfigurationDecoder {
     return IDXSource(training: training, test: test)
   }
 
-  private mutating func decodeIDXPair(_ node: SourceNode, key: String) -> IDXSource.Pair? {
+  private mutating func decodeIDXPair(_ node: YAMLNode, key: String) -> IDXSource.Pair? {
     guard node.entries != nil else {
       reader.mismatch(node, key: key, expected: "a mapping {images: FILE, labels: FILE}")
       return nil
@@ -159,7 +159,7 @@ extension ConfigurationDecoder {
   // MARK: Synthetic
 
   /// `{synthetic: NAME, samples, classes, noise, dimension}`.
-  mutating func decodeSynthetic(_ node: SourceNode) -> SyntheticSource? {
+  mutating func decodeSynthetic(_ node: YAMLNode) -> SyntheticSource? {
     guard let fields = reader.fields(of: node, path: "data.source", keys: Self.syntheticKeys),
       let nameNode = fields["synthetic"],
       let generator = reader.choice(nameNode, key: "data.source.synthetic", SyntheticGenerator.self)

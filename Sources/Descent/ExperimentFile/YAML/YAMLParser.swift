@@ -1,11 +1,11 @@
 import Yams
 
-/// Reads YAML text into a `SourceNode` tree, turning Yams' errors into diagnostics.
+/// Reads YAML text into a `YAMLNode` tree, turning Yams' errors into diagnostics.
 ///
 /// Duplicate keys are errors. Yams 6 rejects them and stops; to go on and report every other
 /// problem of the file too, the parser renames the first copy it is told about and parses again,
 /// then reports each later copy at its own position and keeps the last one.
-struct SourceParser {
+struct YAMLParser {
   /// The name messages give the text: a file path, or the `--set` override.
   let file: String
   /// Added before a duplicate key to make it unique; no key of the vocabulary looks like it.
@@ -15,9 +15,9 @@ struct SourceParser {
 
   /// The tree of `text`, or `nil` for a text that is not YAML, and the problems found.
   ///
-  /// An empty text is a null scalar. A text past `SourceLimits` is not composed.
-  func parse(_ text: String) -> (root: SourceNode?, problems: [Diagnostic]) {
-    if let problem = SourceLimits.problem(in: text, file: file) { return (nil, [problem]) }
+  /// An empty text is a null scalar. A text past `YAMLLimits` is not composed.
+  func parse(_ text: String) -> (root: YAMLNode?, problems: [Diagnostic]) {
+    if let problem = YAMLLimits.problem(in: text, file: file) { return (nil, [problem]) }
     var text = text
     var insertions: [Insertion] = []
     while insertions.count <= Self.maximumDuplicates {
@@ -49,7 +49,7 @@ struct SourceParser {
       .composer(let context, let problem, let mark, _):
       // libyaml's message names its C function for raising the limit.
       if problem.hasPrefix("Maximum nesting level reached") {
-        return location(of: mark, insertions).diagnostic(key: nil, SourceLimits.tooDeep)
+        return location(of: mark, insertions).diagnostic(key: nil, YAMLLimits.tooDeep)
       }
       // Yams' message reads "but found another document (expected a single document ...)".
       if problem == "but found another document" {
@@ -86,7 +86,7 @@ struct SourceParser {
 
   private func convert(
     _ node: Node, path: String, insertions: [Insertion], problems: inout [Diagnostic]
-  ) -> SourceNode {
+  ) -> YAMLNode {
     let location = location(of: node.mark, insertions)
     switch node {
     case .scalar(let scalar):
@@ -99,7 +99,7 @@ struct SourceParser {
       }
       return .sequence(items, at: location)
     case .mapping(let mapping):
-      var entries: [SourceNode.Entry] = []
+      var entries: [YAMLNode.Entry] = []
       for (key, value) in mapping {
         let keyLocation = self.location(of: key.mark, insertions)
         guard var name = key.scalar?.string else {
@@ -121,9 +121,9 @@ struct SourceParser {
 
   /// Reports every key given more than once, at each later copy, and keeps the last copy.
   private func removingDuplicates(
-    _ entries: [SourceNode.Entry], path: String, problems: inout [Diagnostic]
-  ) -> [SourceNode.Entry] {
-    var kept: [SourceNode.Entry] = []
+    _ entries: [YAMLNode.Entry], path: String, problems: inout [Diagnostic]
+  ) -> [YAMLNode.Entry] {
+    var kept: [YAMLNode.Entry] = []
     for (index, entry) in entries.enumerated() {
       guard let first = entries.firstIndex(where: { $0.key == entry.key }) else { continue }
       if first != index {

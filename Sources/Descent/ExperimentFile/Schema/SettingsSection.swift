@@ -5,7 +5,7 @@ struct KeyBinding<Settings>: Sendable {
   /// Whether the key changes a number of the run, and so is part of the configuration's hash.
   var hashed = true
   /// Reads the value written for the key into the settings, reporting any problem.
-  var decode: @Sendable (inout ConfigReader, SourceNode, _ key: String, inout Settings) -> Void
+  var decode: @Sendable (inout ConfigReader, YAMLNode, _ key: String, inout Settings) -> Void
   /// The value as `config.yaml` writes it; `nil` leaves the key out.
   var resolve: @Sendable (Settings) -> String?
 }

@@ -7,7 +7,7 @@ struct DecodedModel {
 
   var spec: ModelSpec
   /// `model.layers`, for messages about the network as a whole.
-  var layersNode: SourceNode
+  var layersNode: YAMLNode
   /// For each layer of `spec`, where it was written.
   var origins: [LayerOrigin]
   /// The last dense layer, whose width is the network's output width.
@@ -18,7 +18,7 @@ struct DecodedModel {
   struct InitFrom {
     /// The absolute path.
     var path: String
-    var node: SourceNode
+    var node: YAMLNode
     var header: SafetensorsHeader
   }
 }
@@ -52,7 +52,7 @@ extension ConfigurationDecoder {
   /// `init_from`: an existing safetensors file, whose header is read here (once per load, by
   /// the inspector) and checked against the model once its input shape is known
   /// (`checkInitFrom`); null means none.
-  private mutating func decodeInitFrom(_ node: SourceNode) -> DecodedModel.InitFrom? {
+  private mutating func decodeInitFrom(_ node: YAMLNode) -> DecodedModel.InitFrom? {
     guard !node.isNull, let path = reader.string(node, key: "model.init_from") else { return nil }
     let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
     let resolved = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path

@@ -2,11 +2,11 @@
 struct DecodedData {
   var settings: DataSettings
   /// The value of `data.source`, for messages about the data as a whole.
-  var sourceNode: SourceNode
+  var sourceNode: YAMLNode
   /// Whether a CSV source states its task, rather than leaving it to the loss.
   var taskGiven = false
   /// The value of `data.shape`, when given.
-  var shapeNode: SourceNode?
+  var shapeNode: YAMLNode?
 }
 
 extension ConfigurationDecoder {
@@ -45,7 +45,7 @@ extension ConfigurationDecoder {
   }
 
   /// `[features]` or `[channels, height, width]`, each at least 1.
-  private mutating func decodeShape(_ node: SourceNode) -> TensorShape? {
+  private mutating func decodeShape(_ node: YAMLNode) -> TensorShape? {
     let expected = "a list such as [1, 8, 8] ([channels, height, width]) or [64] ([features])"
     guard let items = reader.list(node, key: "data.shape", expected: expected) else { return nil }
     guard items.count == 1 || items.count == 3 else {
@@ -64,7 +64,7 @@ extension ConfigurationDecoder {
   }
 
   /// A built-in set by name, or a mapping that names a CSV file, IDX files or a synthetic set.
-  private mutating func decodeSource(_ node: SourceNode) -> (source: DataSource, taskGiven: Bool)? {
+  private mutating func decodeSource(_ node: YAMLNode) -> (source: DataSource, taskGiven: Bool)? {
     if node.entries == nil {
       return decodeBuiltin(node).map { (.builtin($0), false) }
     }
@@ -96,7 +96,7 @@ extension ConfigurationDecoder {
   }
 
   /// `digits` or `iris`, with a hint for a file name or a synthetic set written bare.
-  private mutating func decodeBuiltin(_ node: SourceNode) -> BuiltinDataset? {
+  private mutating func decodeBuiltin(_ node: YAMLNode) -> BuiltinDataset? {
     let names = BuiltinDataset.allCases.map(\.rawValue)
     guard let text = node.scalarText, !node.isNull else {
       reader.mismatch(node, key: "data.source", expected: Self.sourceForms)
@@ -116,7 +116,7 @@ extension ConfigurationDecoder {
   }
 
   /// A data file named by `node`, relative to the experiment file, which must exist.
-  mutating func decodeDataFile(_ node: SourceNode, key: String) -> DataFile? {
+  mutating func decodeDataFile(_ node: YAMLNode, key: String) -> DataFile? {
     guard let path = reader.string(node, key: key) else { return nil }
     let file = DataFile(path: path, experimentFile: self.file, baseDirectory: baseDirectory)
     guard file.exists else {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads an experiment file as text: UTF-8, and small enough to hold in memory whatever the
 /// path names (a device such as `/dev/zero` never ends).
-enum SourceText {
+enum YAMLText {
   /// The most bytes an experiment file may have; the shipped ones have about a kilobyte.
   static let maximumBytes = 1 << 20
 

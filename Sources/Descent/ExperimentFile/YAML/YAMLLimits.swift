@@ -11,7 +11,7 @@ internal import CYaml
 /// values, and a chain of aliases nests values deeper than libyaml lets a text nest them. The
 /// pass keeps the size and depth of each anchored value, so it costs the same whatever the
 /// aliases stand for.
-enum SourceLimits {
+enum YAMLLimits {
   /// The most values a text may stand for, counting every scalar, list and mapping (keys
   /// included); each of the shipped experiments has fewer than 100.
   static let maximumValues = 10_000
@@ -77,12 +77,12 @@ enum SourceLimits {
         guard let anchor = name(event.data.alias.anchor), let extent = anchors[anchor] else {
           return nil
         }
-        if open.count + extent.depth > SourceLimits.maximumDepth {
+        if open.count + extent.depth > YAMLLimits.maximumDepth {
           return
-            "aliases nest lists and mappings more than \(SourceLimits.maximumDepth) levels deep"
+            "aliases nest lists and mappings more than \(YAMLLimits.maximumDepth) levels deep"
         }
-        guard values + extent.values <= SourceLimits.maximumValues else {
-          return "aliases expand the file to more than \(SourceLimits.maximumValues) values; "
+        guard values + extent.values <= YAMLLimits.maximumValues else {
+          return "aliases expand the file to more than \(YAMLLimits.maximumValues) values; "
             + "use fewer aliases"
         }
         return add(extent, anchor: nil)
@@ -92,7 +92,7 @@ enum SourceLimits {
           ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
         values += 1
         open.append(Open(anchor: name(anchor)))
-        if open.count > SourceLimits.maximumDepth { return SourceLimits.tooDeep }
+        if open.count > YAMLLimits.maximumDepth { return YAMLLimits.tooDeep }
         return tooManyValues
       case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
         guard let closed = open.popLast() else { return nil }
@@ -115,8 +115,8 @@ enum SourceLimits {
     }
 
     private var tooManyValues: String? {
-      guard values > SourceLimits.maximumValues else { return nil }
-      return "the file has more than \(SourceLimits.maximumValues) values; "
+      guard values > YAMLLimits.maximumValues else { return nil }
+      return "the file has more than \(YAMLLimits.maximumValues) values; "
         + "an experiment needs far fewer"
     }
 

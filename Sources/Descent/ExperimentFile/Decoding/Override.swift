@@ -7,7 +7,7 @@ import Foundation
 /// expected a positive number, found "abc"`, since it has no line.
 struct Override: Sendable {
   var path: SettingPath
-  var value: SourceNode
+  var value: YAMLNode
   var location: InputLocation
 
   /// Parses `text`, `KEY=VALUE`; VALUE is YAML (`0.1`, `relu`, `[1, 2]`, `{epochs: 1}`) and
@@ -23,7 +23,7 @@ struct Override: Sendable {
       return .failure(
         location.diagnostic(key: nil, "expected a dotted key before '=', such as optimizer.lr"))
     }
-    let (node, problems) = SourceParser(file: location.file).parse(
+    let (node, problems) = YAMLParser(file: location.file).parse(
       String(text[text.index(after: equals)...]))
     guard let node, problems.isEmpty else {
       let problem = problems.first.map { $0.message } ?? "cannot read the value"
@@ -47,7 +47,7 @@ struct Override: Sendable {
         location.diagnostic(key: nil, "expected a dotted key before '=', such as optimizer.lr"))
     }
     let values = String(text[text.index(after: equals)...])
-    let (node, problems) = SourceParser(file: location.file).parse("[" + values + "]")
+    let (node, problems) = YAMLParser(file: location.file).parse("[" + values + "]")
     guard let node, problems.isEmpty, let items = node.items, !items.isEmpty,
       !items.contains(where: \.isNull)
     else {

@@ -12,7 +12,7 @@ struct ExpectationParser {
   }
 
   /// The expectations of `node`, a list (or null for none).
-  mutating func parse(_ node: SourceNode) -> [Expectation] {
+  mutating func parse(_ node: YAMLNode) -> [Expectation] {
     guard !node.isNull else { return [] }
     let example = "{where: {optimizer.momentum: 0.9}, metric: val_accuracy, at_least: 0.9}"
     guard
@@ -24,7 +24,7 @@ struct ExpectationParser {
     }
   }
 
-  private mutating func expectation(_ node: SourceNode, path: String) -> Expectation? {
+  private mutating func expectation(_ node: YAMLNode, path: String) -> Expectation? {
     guard node.entries != nil, let fields = reader.fields(of: node, path: path, keys: Self.keys)
     else {
       if node.entries == nil {
@@ -107,7 +107,7 @@ struct ExpectationParser {
   }
 
   /// `where: {swept.key: value, ...}`.
-  private mutating func conditions(_ node: SourceNode, path: String) -> [Expectation.Condition] {
+  private mutating func conditions(_ node: YAMLNode, path: String) -> [Expectation.Condition] {
     guard !node.isNull else { return [] }
     guard let entries = node.entries else {
       reader.mismatch(node, key: path, expected: "a mapping of swept keys to values")
@@ -129,7 +129,7 @@ struct ExpectationParser {
     return conditions
   }
 
-  private mutating func reportUnswept(_ entry: SourceNode.Entry, key: String) {
+  private mutating func reportUnswept(_ entry: YAMLNode.Entry, key: String) {
     guard !sweptKeys.isEmpty else {
       reader.report(entry.keyLocation, key: key, "not a swept key; the file sweeps nothing")
       return
