@@ -25,7 +25,7 @@ let avx2: [SwiftSetting] = [
 let package = Package(
   name: "Descent",
   products: [
-    .library(name: "Descent", targets: ["Descent"]),
+    .library(name: "Descent", targets: ["Descent", "DescentEngine"]),
     .executable(name: "descent", targets: ["DescentCLI"]),
   ],
   dependencies: [
@@ -34,10 +34,20 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-numerics", exact: "1.1.1"),
   ],
   targets: [
+    // The numeric engine: tensors, layers, losses, optimizers, schedules and training. It
+    // imports no Foundation and knows no files, YAML or command line, which the build enforces.
+    .target(
+      name: "DescentEngine",
+      dependencies: [
+        "CPUFeatures", "DescentKernelsAVX512", "DescentKernelsAVX2",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
+    ),
+    // Experiments: the experiment file, data files, the runner, results, reports and studies.
     .target(
       name: "Descent",
       dependencies: [
-        "CPUFeatures", "DescentKernelsAVX512", "DescentKernelsAVX2", "CZlib",
+        "DescentEngine", "CZlib",
         .product(name: "Yams", package: "Yams"),
         .product(name: "RealModule", package: "swift-numerics"),
       ],
@@ -57,13 +67,13 @@ let package = Package(
     .executableTarget(
       name: "DescentCLI",
       dependencies: [
-        "Descent",
+        "Descent", "DescentEngine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(
       name: "DescentTests",
-      dependencies: ["Descent", "MallocCounter", "CZlib"],
+      dependencies: ["Descent", "DescentEngine", "MallocCounter", "CZlib"],
       resources: [.copy("Fixtures")]
     ),
   ]

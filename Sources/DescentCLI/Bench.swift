@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentEngine
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentEngine
 
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

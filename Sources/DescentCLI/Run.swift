@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentEngine
 import Foundation
 
 struct Run: ParsableCommand {

@@ -1,4 +1,5 @@
 import Descent
+import DescentEngine
 import Dispatch
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentEngine
 
 struct Summary: ParsableCommand {
   static let configuration = CommandConfiguration(

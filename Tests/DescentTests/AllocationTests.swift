@@ -2,6 +2,7 @@ import MallocCounter
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// A training step allocates nothing on the heap: every buffer of a run is allocated when the
 /// trainer is built.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// CSV files: RFC 4180 parsing, the class order, column selection, and every defect reported
 /// with its line and column, word for word.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Checkpoints: a trainer restored from one trains on to the same bits; a damaged or foreign
 /// one is refused; `training.checkpoint` is read and reported as every other key; results record

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Training on real problems reaches the accuracy it should. Sized to run in about a second in a
 /// debug build; the seeds are fixed, and each bar holds with room to spare across seeds.

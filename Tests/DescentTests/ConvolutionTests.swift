@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Convolution, pooling and flatten: gradient checks in double precision across strides,
 /// paddings, dilations and groups, forward passes against a direct loop, and shapes.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Data sources in experiment files: the `data.source` forms, their checks against the data
 /// with positions in the file, preparation, and training end to end.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// The real `descent` executable on real files in a temporary folder.
 @Suite(.serialized)

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Records an issue for every element of `actual` farther from `expected` than
 /// `relative * max(|expected|, floor)`.

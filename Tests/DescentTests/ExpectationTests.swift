@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// The `expect:` section: how it is read, how it is checked against a results folder, and what
 /// the command line does when an expectation holds or fails.

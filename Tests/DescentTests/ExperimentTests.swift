@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Experiment files: typed decoding, defaults, resolved configurations, and every error message
 /// word for word.

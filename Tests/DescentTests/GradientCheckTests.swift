@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Backpropagation against central finite differences, through the library's `GradientCheck`
 /// (double precision, its default step h = 1e-5): every layer, activation and loss, and whole

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// IDX files (the MNIST format), raw and gzip-compressed: pixels, labels, test sets, and every
 /// header defect reported word for word.

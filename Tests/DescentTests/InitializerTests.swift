@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Initial weights: each scheme's distribution, and which random stream they come from.
 @Suite struct InitializerTests {

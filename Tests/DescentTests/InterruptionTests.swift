@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Interruptions and concurrent processes: the real `descent` executable stopped by Ctrl-C,
 /// SIGTERM and SIGKILL, and started twice on one folder.

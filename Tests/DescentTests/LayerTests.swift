@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Layers' forward passes and local derivatives against torch.nn modules.
 @Suite struct LayerTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Loss values and their gradients against torch.nn.functional, on 3 rows of 4 logits. The
 /// expected values come from (PyTorch 2.15, float64):

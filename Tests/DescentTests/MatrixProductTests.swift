@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// The matrix product against the textbook triple loop. Every element of `C` is promised to be
 /// `fma(a[k-1], b[k-1], ... fma(a[0], b[0], c0))`, whatever the kernel, so the reference below

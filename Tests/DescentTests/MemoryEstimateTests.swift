@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// The memory a run needs, estimated before training, and the limit it is checked against.
 @Suite struct MemoryEstimateTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Batch norm, layer norm and residual blocks: gradient checks in double precision (batch norm
 /// in training mode, through the batch's statistics), values, gradients, running statistics and

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Every optimizer stepped four times on three parameters with fixed gradients, against
 /// `torch.optim` in float32. The expected values come from (PyTorch 2.15):

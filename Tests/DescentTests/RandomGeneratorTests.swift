@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 @Suite struct RandomGeneratorTests {
   @Test func splitMixMatchesItsPublishedSequence() {

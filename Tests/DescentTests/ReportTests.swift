@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// The report built from hand-written results folders with known numbers.
 struct ReportTests {

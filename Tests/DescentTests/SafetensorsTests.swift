@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Weights written and read as safetensors, named and shaped as PyTorch's state_dict.
 @Suite struct SafetensorsTests {

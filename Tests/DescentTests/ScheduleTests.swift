@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Every schedule at chosen steps, against torch.optim.lr_scheduler where torch has the schedule
 /// and against its formula otherwise. The torch values come from (PyTorch 2.15, double

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// The declarations of the experiment file against what is rendered from them: the README's key
 /// reference, the JSON Schema, and the bad inputs CI checks the JSON Schema refuses.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Studies: the choice, edge extension and its bound, seeds, budgets, rungs that do not depend
 /// on `--jobs` or on a kill, survivors equal to runs trained in one go, and the section's

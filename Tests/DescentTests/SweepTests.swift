@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Sweep expansion: order and count of runs, seeds, random draws, run ids, the run limit, and
 /// swept values checked like the file.

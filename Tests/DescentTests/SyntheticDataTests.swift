@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Synthetic sets: deterministic for a seed, of the documented shape, on their curves.
 struct SyntheticDataTests {

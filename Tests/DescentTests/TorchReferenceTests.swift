@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// Convolution and pooling layers, run on their own, against the values and gradients of the
 /// equivalent torch.nn modules (`TorchLayerReference`, from bench/torch_layer_reference.py).

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Descent
+@testable import DescentEngine
 
 /// What a training run's seed decides, whatever else differs between runs.
 @Suite struct TrainerTests {

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Measures the matrix product on the shapes a dense layer gives it.
 public enum MatrixProductBenchmark {
   /// The kernel build this CPU runs: `avx512`, `avx2` or `portable`.

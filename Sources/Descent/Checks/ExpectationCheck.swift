@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The expectations of a results folder checked against its runs, from the folder's files
 /// (`ResultFiles`): `descent run`, `descent merge` and `descent check` all check this way.
 ///

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Text made safe for an XML 1.0 document.
 enum XMLText {
   /// `text` as the value of a double-quoted attribute: markup characters and quotes escaped,

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Reads what the checks of an experiment need to know about its data files and the weight
 /// files runs start from (`model.init_from`), each file once per load however many runs of a
 /// sweep share it.

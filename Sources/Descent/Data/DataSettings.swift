@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Where a run's examples come from and how they are prepared.
 public struct DataSettings: Sendable, Hashable {
   /// The origin of the examples.

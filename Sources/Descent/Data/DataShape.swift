@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// What the checks of an experiment need to know about its data before training: the width of
 /// the inputs and of the targets, the classes, and how many examples there are.
 public struct DataShape: Sendable, Hashable {

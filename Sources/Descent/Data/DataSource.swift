@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Where the examples of an experiment come from: a data set built into Descent, a CSV file,
 /// IDX files (the MNIST format), or a seeded synthetic set.
 public enum DataSource: Sendable, Hashable {

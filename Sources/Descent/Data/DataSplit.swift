@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Training and validation parts of a data set.
 public struct DataSplit: Sendable {
   public var training: Dataset

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Feature scaling, fitted on the training part only and applied unchanged to the others, so
 /// that nothing about held-out data leaks into training.
 public enum Normalization: String, Sendable, Hashable, CaseIterable {

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The data of an experiment as runs consume it: split, normalized, and shared read-only by
 /// every run that declares the same data settings.
 public struct PreparedData: Sendable {

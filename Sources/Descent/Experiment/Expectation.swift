@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A check on the results of a sweep, from the file's `expect:` list.
 ///
 /// The runs that match `conditions` are grouped by configuration (runs that differ only by

@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// An experiment file, checked and expanded into the runs of its sweep.

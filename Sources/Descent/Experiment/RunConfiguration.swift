@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Everything that decides one run of a sweep, with every default filled in.
 public struct RunConfiguration: Sendable, Hashable {
   public var data: DataSettings

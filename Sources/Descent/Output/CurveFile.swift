@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// `curve.csv`: one row per epoch of a run.
 ///
 /// Columns: `epoch, step, lr, momentum, train_loss, val_loss` (`momentum` is Adam's beta1, and

@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// `manifest.json`: what the results folder holds, run by run, and what the experiment expects

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// `summary.csv`: the runs of a sweep side by side, in sweep order, built from `manifest.json`
 /// and the runs' `result.json` alone, so that a merged folder and a single-machine folder get
 /// the same table. The report (`Report`) reads it back for the timings and writes everything

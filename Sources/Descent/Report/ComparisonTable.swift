@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The paired comparisons of a report as `comparison.csv` and as Markdown sections.
 struct ComparisonTable {
   var comparisons: [PairedComparison]

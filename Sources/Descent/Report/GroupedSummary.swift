@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The runs of a results folder grouped by configuration (runs that differ only by seed), each
 /// measure summarized over the group's complete runs, configurations ranked by a final metric.
 ///

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Two arms of a sweep that differ in one setting only, compared seed by seed on a final metric.
 ///
 /// Runs of the two arms with the same seed started from the same weights and saw the same

@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// The report of a results folder: tables, paired comparisons, plots and an index, built from

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// `README.md` of a results folder: the headline result, a short ranking, the comparisons and
 /// the plots, with links to every table, so that the folder reads as a report on GitHub.
 struct ReportIndex {

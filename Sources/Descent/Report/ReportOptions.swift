@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// What a report ranks by, which arms it compares, and which targets it times.

@@ -1,3 +1,4 @@
+import DescentEngine
 import RealModule
 
 /// The plots of a report, drawn from the runs of a results folder.

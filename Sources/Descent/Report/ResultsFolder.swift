@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 import Yams
 

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// One run of a results folder, as its files describe it: the manifest's entry, its row of
 /// `summary.csv` and its `curve.csv`.
 struct RunRecord: Sendable {

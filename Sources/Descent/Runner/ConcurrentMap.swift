@@ -1,3 +1,4 @@
+import DescentEngine
 import Dispatch
 import Foundation
 

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// What computed a result: the version of Descent and a fingerprint of its arithmetic.
 ///
 /// The version alone does not tell two builds apart whose numbers differ: a change to a kernel,

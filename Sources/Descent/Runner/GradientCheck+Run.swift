@@ -1,3 +1,5 @@
+import DescentEngine
+
 extension GradientCheck {
   /// A gradient check of one run's model on a batch of its real data.
   public struct Report: Sendable {

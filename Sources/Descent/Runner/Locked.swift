@@ -1,3 +1,5 @@
+import DescentEngine
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

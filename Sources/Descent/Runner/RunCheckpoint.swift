@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// The whole state of a run at the end of an epoch, as `runs/<id>/checkpoint.bin` holds it: a

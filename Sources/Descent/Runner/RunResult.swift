@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// How a run ended.
 public enum RunStatus: String, Sendable, Hashable, Codable {
   /// Trained every epoch, or stopped early as the file asked.

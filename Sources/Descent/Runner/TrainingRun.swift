@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// Trains one configuration of a sweep from start to end on data already prepared.

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A fair comparison of settings ("arms"), the `study:` section of an experiment file.
 ///
 /// The protocol follows the literature on comparing optimizers:

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a study found: every candidate with its runs and score, the rungs, each arm's choice,
 /// and the confirmation runs, with the tables the report draws from them.
 public struct StudyOutcome: Sendable {
@@ -179,5 +181,3 @@ public struct StudyOutcome: Sendable {
     }
   }
 }
-
-import Foundation

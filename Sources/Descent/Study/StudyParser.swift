@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Reads the `study:` section into a `Study`, reporting every problem with it where it is
 /// written. Each arm's settings and each tuning value are checked later like any value of the
 /// file, when they are put into a run's configuration.

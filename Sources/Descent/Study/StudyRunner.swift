@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// Runs a study: tunes every arm with the same budget (rungs of successive halving when asked),

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Makes the runs of a study: the tuning candidates of each arm, the candidates edge extension
 /// adds, and the confirmation runs of each arm's chosen setting. Each is decoded like a run of
 /// a sweep, so a value that does not fit its key is a located problem.

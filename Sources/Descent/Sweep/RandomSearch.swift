@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// `sweep.random`: a number of samples, each drawing every key of a space from its
 /// distribution (Bergstra and Bengio, 2012), or taking it from the Halton sequence, a
 /// quasi-random one that covers the space more evenly than independent draws (Bergstra and

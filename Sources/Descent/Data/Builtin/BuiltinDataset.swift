@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The data sets compiled into Descent, so that an experiment runs with no download: CSV files
 /// beside this one, embedded in the binary as they are (`Package.swift`'s `.embedInCode`) and
 /// read by the CSV reader, which takes the feature names from the header and the classes from

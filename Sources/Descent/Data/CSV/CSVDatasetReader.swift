@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// Reads a `CSVSource` into data sets, reporting every defect with its file, line and column.

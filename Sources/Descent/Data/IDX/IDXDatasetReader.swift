@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Reads an `IDXSource` into data sets.
 ///
 /// Every file's header is checked (magic number, type 0x08, number of dimensions), its values

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The header of an IDX file (LeCun et al., the MNIST database): two zero bytes, the type of the
 /// values (0x08 for unsigned bytes), the number of dimensions, then each dimension as a 32-bit
 /// big-endian integer. The values follow, row-major, to the end of the file.

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Images and labels in IDX files, the format of MNIST and Fashion-MNIST, as an experiment
 /// declares them: `{idx: {images: FILE, labels: FILE}, test: {images: FILE, labels: FILE}}`.
 ///

@@ -1,3 +1,4 @@
+import DescentEngine
 import RealModule
 
 /// A synthetic data set as an experiment declares it:

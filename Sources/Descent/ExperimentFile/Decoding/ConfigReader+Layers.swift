@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A list of layers as a file writes it (`model.layers`, or the body of a residual block), with
 /// where each layer was written.
 struct DecodedLayers {

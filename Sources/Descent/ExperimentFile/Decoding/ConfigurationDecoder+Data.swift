@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A decoded `data` section, with where its source was written.
 struct DecodedData {
   var settings: DataSettings

@@ -1,3 +1,5 @@
+import DescentEngine
+
 extension ConfigurationDecoder {
   static let csvKeys = ExperimentSchema.csv.map(\.name)
   static let idxKeys = ExperimentSchema.idx.map(\.name)

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A decoded `loss`, with where it was written.
 struct DecodedLoss {
   var loss: Loss

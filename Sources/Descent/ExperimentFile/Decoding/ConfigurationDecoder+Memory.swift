@@ -1,3 +1,5 @@
+import DescentEngine
+
 extension ConfigurationDecoder {
   /// A run must fit in memory (`memoryLimit`) on one thread, alone: its network for the largest
   /// batch, its parameters, gradients and optimizer state, and its data. What does not fit is

@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// A decoded `model` section, with where its output layer was written.

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A decoded `optimizer`: its settings and the gradient clipping configured beside them.
 struct DecodedOptimizer: Sendable {
   var settings: OptimizerSettings

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A decoded `schedule`: its settings and the warmup as written.
 struct DecodedSchedule: Sendable {
   var settings: ScheduleSettings

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// A decoded `training` section, with where some of its keys were written.
 struct DecodedTraining: Sendable {
   struct Stopping: Sendable {

@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// Turns the tree of one run (the file, its overrides and its sweep point) into a

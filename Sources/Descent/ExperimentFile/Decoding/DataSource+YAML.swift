@@ -1,3 +1,5 @@
+import DescentEngine
+
 extension DataSource {
   /// The source as a resolved file writes it, every setting given: `iris`,
   /// `{csv: data/wine.csv, target: cultivar, ...}`. Paths are written as the experiment wrote

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Reads the `expect:` list.
 struct ExpectationParser {
   var reader = ConfigReader()

@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// Loads one experiment: parses the text, applies `--set` overrides, reads the top level and

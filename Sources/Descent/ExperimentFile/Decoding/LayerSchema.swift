@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// How one kind of layer is written in an experiment file: the key that names it (its value is
 /// the kind's main size, `{conv2d: 32, ...}`, or a block's list of layers), the other keys it
 /// takes, and how an entry becomes the kind. Adding a kind of layer adds one schema to

@@ -1,3 +1,5 @@
+import DescentEngine
+
 extension Loss {
   /// The names experiment files use, in the order messages list them.
   static let names = ["cross_entropy", "bce", "mse", "huber"]

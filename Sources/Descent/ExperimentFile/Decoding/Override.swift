@@ -1,3 +1,4 @@
+import DescentEngine
 import Foundation
 
 /// A `--set KEY=VALUE` from the command line: a dotted key and a YAML value, applied to the

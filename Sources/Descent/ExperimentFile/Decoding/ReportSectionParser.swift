@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Reads the `report:` section: the metric the report ranks and compares by, the swept settings
 /// it compares arms on, the targets it times and the level of its confidence intervals.
 ///

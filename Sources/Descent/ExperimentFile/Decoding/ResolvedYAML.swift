@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Writes a run's configuration back as YAML with every key and its value, in a fixed order, so
 /// that the file alone reproduces the run and two runs compare line by line.
 ///

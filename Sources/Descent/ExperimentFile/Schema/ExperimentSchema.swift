@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The experiment file declared once: every key, what it accepts, its default and what it
 /// means. The readers of each section take their key lists from here; the key reference in the
 /// README (`descent schema --reference`) and the JSON Schema (`descent schema`) are rendered

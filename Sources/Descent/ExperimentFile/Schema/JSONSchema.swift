@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The JSON Schema (draft 2020-12) of the experiment file, rendered from `ExperimentSchema`:
 /// editors with the YAML language server complete and check keys from it, and CI validates
 /// every shipped experiment against it.

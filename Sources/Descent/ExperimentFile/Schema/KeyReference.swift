@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// The README's list of every key, rendered from `ExperimentSchema` as a YAML file with each
 /// key's default and a comment on what it accepts, which variants use it and what it means.
 /// `descent schema --reference` prints it, and a test holds the README to it.

@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// Where a value of an experiment was written: a position in a file, or a command-line override
 /// such as `--set optimizer.lr=0.1` (then the "file" is the override and there is no line).
 public struct InputLocation: Sendable, Hashable {

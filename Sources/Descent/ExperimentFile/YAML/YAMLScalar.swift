@@ -1,3 +1,5 @@
+import DescentEngine
+
 /// How experiment files read and write plain YAML scalars: numbers, booleans, null, and
 /// strings that need quotes.
 ///
@@ -30,16 +32,8 @@ enum YAMLScalar {
     }
   }
 
-  /// A number as it is written in resolved files: Swift's shortest representation that reads
-  /// back to the same `Double` (`0.1`, `30.0`), with `.0` before an exponent (`1.0e-08`) so
-  /// that YAML 1.1 readers such as PyYAML read a number too.
-  static func format(_ value: Double) -> String {
-    let text = "\(value)"
-    guard let exponent = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
-      !text[..<exponent].contains(".")
-    else { return text }
-    return text[..<exponent] + ".0" + text[exponent...]
-  }
+  /// A number as it is written in resolved files (`NumberText.yaml`).
+  static func format(_ value: Double) -> String { NumberText.yaml(value) }
 
   /// `text` in double quotes, with the escapes YAML and JSON share.
   static func doubleQuoted(_ text: String) -> String {
